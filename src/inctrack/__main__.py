@@ -1,0 +1,3 @@
+from inctrack.cli import main
+
+main()

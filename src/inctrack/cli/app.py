@@ -1,0 +1,114 @@
+"""The Typer tree, the global options, and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from inctrack import __version__
+from inctrack.cli import db, incidents, output
+from inctrack.cli.runtime import Runtime
+from inctrack.errors import InctrackError
+
+ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
+_PASS_THROUGH = (typer.TyperException, typer.Exit, typer.Abort, EOFError)
+
+
+class BoundaryGroup(TyperGroup):
+    """Every command runs inside this group's ``invoke``: the one error boundary.
+
+    Tracker errors become one sentence on stderr and their exit code; anything
+    unexpected is reported as a bug (exit 1), with the traceback only when
+    ``INCTRACK_DEBUG=1``. Typer's own usage errors pass through (exit 2).
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        no_color = isinstance(ctx.obj, Runtime) and ctx.obj.no_color
+        try:
+            return super().invoke(ctx)
+        except _PASS_THROUGH:
+            raise
+        except InctrackError as exc:
+            output.error(exc.message, no_color=no_color)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader (`| head`) went away: stop quietly, as cat and grep do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if os.environ.get("INCTRACK_DEBUG") == "1":
+                raise
+            output.error(
+                f"inctrack hit an internal error, which is a bug: {type(exc).__name__}: {exc}. "
+                f"Please report it at {ISSUES_URL} with the output of the same command run "
+                "with INCTRACK_DEBUG=1.",
+                no_color=no_color,
+            )
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=BoundaryGroup,
+    name="inctrack",
+    help="A terminal-first incident tracker for IT service desks (ITIL incident process).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"inctrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db_target: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH|URL",
+            show_default=False,
+            help="Database file or SQLAlchemy URL (also INCTRACK_DB; default: a file in the "
+            "platform's user data dir, see `inctrack db path`).",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as", metavar="NAME", help="Act as NAME (also INCTRACK_USER; default: OS login)."
+        ),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour, even on a terminal.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color)
+
+
+app.command("log")(incidents.log)
+app.command("show")(incidents.show)
+app.command("list")(incidents.list_incidents)
+app.command("queue", help="Open incidents, worst first (the same as `list`).")(
+    incidents.list_incidents
+)
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    app()

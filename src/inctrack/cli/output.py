@@ -1,0 +1,55 @@
+"""Where output goes: data to stdout, messages to stderr; colour only on a TTY."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from inctrack.cli.options import OutputFormat
+from inctrack.records import Record
+
+
+def console(*, stderr: bool = False, no_color: bool = False) -> Console:
+    # Rich already honours NO_COLOR and turns colour off when not on a TTY.
+    return Console(stderr=stderr, no_color=no_color or None, highlight=False, emoji=False)
+
+
+def error(message: str, *, no_color: bool = False) -> None:
+    console(stderr=True, no_color=no_color).print(
+        Text.assemble(("Error: ", "bold red"), message), soft_wrap=True
+    )
+
+
+def notice(message: str, *, no_color: bool = False) -> None:
+    console(stderr=True, no_color=no_color).print(Text(message, style="dim"), soft_wrap=True)
+
+
+def emit(
+    data: Record | Sequence[Record],
+    fmt: OutputFormat,
+    *,
+    table: Callable[..., RenderableType],
+    tz: tzinfo,
+    now: datetime,
+    no_color: bool = False,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Render one record or a list of records in the chosen format."""
+    from inctrack import render
+
+    if fmt is OutputFormat.JSON:
+        _write(render.to_json(data) + "\n")
+    elif fmt is OutputFormat.CSV:
+        rows = [data] if isinstance(data, dict) else list(data)
+        _write(render.to_csv(rows, columns=columns))
+    else:
+        console(no_color=no_color).print(table(data, tz=tz, now=now))
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()

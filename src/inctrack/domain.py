@@ -1,0 +1,150 @@
+"""Vocabulary of the incident process: plain values, no database, no CLI.
+
+Status is code (a ``StrEnum``); priority is an ordered ladder; impact and
+urgency share one three-step level. Team-tunable data (the impact x urgency
+matrix, SLA targets, the category taxonomy) starts from the defaults here and
+will live in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from inctrack.errors import Rejected
+
+
+class Status(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD})
+"""Statuses that belong in the queue: someone still has work to do."""
+
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    PORTAL = "portal"
+    MONITORING = "monitoring"
+    WALK_IN = "walk-in"
+    OTHER = "other"
+
+
+class Level(StrEnum):
+    """Impact and urgency: high, medium or low (also written 1, 2, 3)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @classmethod
+    def parse(cls, text: str | Level) -> Level:
+        if isinstance(text, Level):
+            return text
+        value = text.strip().lower()
+        by_number = {"1": cls.HIGH, "2": cls.MEDIUM, "3": cls.LOW}
+        if value in by_number:
+            return by_number[value]
+        try:
+            return cls(value)
+        except ValueError:
+            raise Rejected(
+                f"{text!r} is not a level; use high, medium or low (or 1, 2, 3)."
+            ) from None
+
+
+class Priority(StrEnum):
+    """P1 (critical) to P5 (planning); the string order is the ladder order."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    P5 = "P5"
+
+    @property
+    def label(self) -> str:
+        return PRIORITY_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str | Priority) -> Priority:
+        if isinstance(text, Priority):
+            return text
+        value = text.strip().upper()
+        if value.isdigit():
+            value = f"P{value}"
+        try:
+            return cls(value)
+        except ValueError:
+            raise Rejected(f"{text!r} is not a priority; use P1 to P5.") from None
+
+
+PRIORITY_LABELS = {
+    Priority.P1: "critical",
+    Priority.P2: "high",
+    Priority.P3: "moderate",
+    Priority.P4: "low",
+    Priority.P5: "planning",
+}
+
+DEFAULT_MATRIX: dict[tuple[Level, Level], Priority] = {
+    (Level.HIGH, Level.HIGH): Priority.P1,
+    (Level.HIGH, Level.MEDIUM): Priority.P2,
+    (Level.HIGH, Level.LOW): Priority.P3,
+    (Level.MEDIUM, Level.HIGH): Priority.P2,
+    (Level.MEDIUM, Level.MEDIUM): Priority.P3,
+    (Level.MEDIUM, Level.LOW): Priority.P4,
+    (Level.LOW, Level.HIGH): Priority.P3,
+    (Level.LOW, Level.MEDIUM): Priority.P4,
+    (Level.LOW, Level.LOW): Priority.P4,
+}
+"""The ITIL impact x urgency lookup that ServiceNow ships: (impact, urgency) -> priority."""
+
+
+def priority_for(impact: Level | None, urgency: Level | None) -> Priority | None:
+    """The matrix priority, or None while the incident is untriaged."""
+    if impact is None or urgency is None:
+        return None
+    return DEFAULT_MATRIX[(impact, urgency)]
+
+
+INCIDENT_PREFIX = "INC"
+_REF = re.compile(r"^\s*(?:inc-?)?(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_incident_ref(text: str | int) -> int:
+    """``INC-42``, ``inc-42`` and ``42`` all name incident 42."""
+    if isinstance(text, int):
+        return text
+    match = _REF.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise Rejected(f"{text!r} is not an incident ID; write it as INC-42, inc-42 or 42.")
+    return int(match.group(1))
+
+
+def format_incident_id(number: int) -> str:
+    return f"{INCIDENT_PREFIX}-{number}"
+
+
+def parse_category(text: str) -> tuple[str, str | None]:
+    """Split ``network/vpn`` into (category, subcategory); names are lower case."""
+    parts = [part.strip().lower() for part in text.split("/")]
+    if len(parts) > 2 or not parts[0] or (len(parts) == 2 and not parts[1]):
+        raise Rejected(
+            f"{text!r} is not a category; write CATEGORY or CATEGORY/SUBCATEGORY, "
+            "for example network/vpn."
+        )
+    return parts[0], (parts[1] if len(parts) == 2 else None)

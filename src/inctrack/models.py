@@ -1,0 +1,118 @@
+"""The tables: incidents, their append-only events, and ID counters.
+
+Column names follow the JSON record of docs/reference/formats.md, except
+``assignment_group`` (``group`` in JSON: GROUP is an SQL keyword) and
+``problem_id`` (``problem`` in JSON, rendered as ``PRB-n``). Every timestamp
+is stored in UTC and comes back timezone-aware (:class:`UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; inctrack stores aware UTC")
+        value = value.astimezone(UTC)
+        # SQLite has no time zone type: store naive UTC text so it sorts and compares.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_status_priority", "status", "priority"),
+        Index("ix_incidents_reported_at", "reported_at"),
+        Index("ix_incidents_dedup_key", "dedup_key"),
+    )
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    title: str
+    description: str | None = None
+    reporter: str
+    reporter_contact: str | None = None
+    reported_at: datetime = _utc()
+    logged_at: datetime = _utc()
+    logged_by: str
+    channel: str | None = None
+    service: str | None = None
+    category: str | None = None
+    subcategory: str | None = None
+    impact: str | None = None
+    urgency: str | None = None
+    priority: str | None = None
+    status: str
+    hold_reason: str | None = None
+    tier: int = 1
+    assignment_group: str | None = None
+    assignee: str | None = None
+    owner: str | None = None
+    major: bool = False
+    roles: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    resolution_code: str | None = None
+    resolution_note: str | None = None
+    responded_at: datetime | None = _utc(default=None)
+    resolved_at: datetime | None = _utc(default=None)
+    closed_at: datetime | None = _utc(default=None)
+    closed_by: str | None = None
+    confirmed_by: str | None = None
+    reopen_count: int = 0
+    reassignment_count: int = 0
+    dedup_key: str | None = None
+    occurrences: int = 1
+    problem_id: int | None = None
+    duplicate_of: int | None = Field(default=None, foreign_key="incidents.id")
+    updated_at: datetime = _utc()
+
+
+class Event(SQLModel, table=True):
+    """One change to one incident. Never updated, never deleted: the database refuses."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id")
+    at: datetime = _utc()
+    """When it happened (``--at``), as the actor says."""
+    recorded_at: datetime = _utc()
+    """When inctrack wrote it."""
+    actor: str
+    kind: str
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    message: str | None = None
+
+
+class Counter(SQLModel, table=True):
+    """The last number handed out per series (``incident`` -> INC-n)."""
+
+    __tablename__ = "counters"
+
+    name: str = Field(primary_key=True)
+    value: int = 0

@@ -1,0 +1,125 @@
+"""Plain records: the one source every renderer (table, JSON, CSV) draws from.
+
+The shape is the public JSON contract of docs/reference/formats.md: snake_case
+keys, every key always present (``None`` when absent), timestamps in ISO 8601
+UTC with offset. Changing a key here is a breaking change for scripts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from inctrack.domain import format_incident_id
+from inctrack.models import Event, Incident
+
+Record = dict[str, Any]
+
+CLOCK_KEYS = ("target", "due_at", "elapsed_seconds", "remaining_seconds", "state")
+ROLE_NAMES = ("commander", "manager", "comms")
+"""Major-incident roles; fixed so that CSV columns stay stable."""
+
+
+def timestamp(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def untracked_clock() -> Record:
+    """A clock with no target yet: the SLA engine fills real ones in."""
+    return {"target": None, "due_at": None, "elapsed_seconds": None,
+            "remaining_seconds": None, "state": "none"}  # fmt: skip
+
+
+def incident_record(
+    incident: Incident,
+    *,
+    events: list[Event] | None = None,
+    sla: Record | None = None,
+) -> Record:
+    record: Record = {
+        "id": format_incident_id(incident.id),
+        "title": incident.title,
+        "description": incident.description,
+        "reporter": incident.reporter,
+        "reporter_contact": incident.reporter_contact,
+        "reported_at": timestamp(incident.reported_at),
+        "logged_at": timestamp(incident.logged_at),
+        "logged_by": incident.logged_by,
+        "channel": incident.channel,
+        "service": incident.service,
+        "category": incident.category,
+        "subcategory": incident.subcategory,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "priority": incident.priority,
+        "status": incident.status,
+        "hold_reason": incident.hold_reason,
+        "tier": incident.tier,
+        "group": incident.assignment_group,
+        "assignee": incident.assignee,
+        "owner": incident.owner,
+        "major": incident.major,
+        "roles": {role: (incident.roles or {}).get(role) for role in ROLE_NAMES},
+        "resolution_code": incident.resolution_code,
+        "resolution_note": incident.resolution_note,
+        "responded_at": timestamp(incident.responded_at),
+        "resolved_at": timestamp(incident.resolved_at),
+        "closed_at": timestamp(incident.closed_at),
+        "closed_by": incident.closed_by,
+        "confirmed_by": incident.confirmed_by,
+        "reopen_count": incident.reopen_count,
+        "reassignment_count": incident.reassignment_count,
+        "dedup_key": incident.dedup_key,
+        "occurrences": incident.occurrences,
+        "problem": f"PRB-{incident.problem_id}" if incident.problem_id else None,
+        "duplicate_of": _incident_id(incident.duplicate_of),
+        "updated_at": timestamp(incident.updated_at),
+        "sla": sla or {"response": untracked_clock(), "resolution": untracked_clock()},
+    }
+    if events is not None:
+        record["events"] = [event_record(event) for event in events]
+    return record
+
+
+def _incident_id(number: int | None) -> str | None:
+    return format_incident_id(number) if number is not None else None
+
+
+def event_record(event: Event) -> Record:
+    return {
+        "at": timestamp(event.at),
+        "recorded_at": timestamp(event.recorded_at),
+        "actor": event.actor,
+        "kind": event.kind,
+        "field": event.field,
+        "old": event.old,
+        "new": event.new,
+        "message": event.message,
+    }
+
+
+INCIDENT_CSV_COLUMNS = (
+    "id", "title", "description", "reporter", "reporter_contact", "reported_at", "logged_at",
+    "logged_by", "channel", "service", "category", "subcategory", "impact", "urgency",
+    "priority", "status", "hold_reason", "tier", "group", "assignee", "owner", "major",
+    "roles_commander", "roles_manager", "roles_comms", "resolution_code", "resolution_note",
+    "responded_at", "resolved_at", "closed_at", "closed_by", "confirmed_by", "reopen_count",
+    "reassignment_count", "dedup_key", "occurrences", "problem", "duplicate_of", "updated_at",
+    "sla_response_target", "sla_response_due_at", "sla_response_elapsed_seconds",
+    "sla_response_remaining_seconds", "sla_response_state", "sla_resolution_target",
+    "sla_resolution_due_at", "sla_resolution_elapsed_seconds",
+    "sla_resolution_remaining_seconds", "sla_resolution_state",
+)  # fmt: skip
+"""CSV columns of an incident, in order: the JSON record flattened (events left out)."""
+
+
+def flatten(record: Record, prefix: str = "") -> Record:
+    """Nested objects become ``parent_child`` columns for CSV; lists are left out."""
+    flat: Record = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}_"))
+        elif not isinstance(value, list):
+            flat[name] = value
+    return flat

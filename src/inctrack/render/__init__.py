@@ -1,0 +1,34 @@
+"""Renderers: records in, text out. JSON and CSV here; Rich tables in ``table``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from inctrack.records import Record, flatten
+
+
+def to_json(data: Record | Sequence[Record]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(records: Sequence[Record], *, columns: Sequence[str] | None = None) -> str:
+    """One row per record, nested objects flattened (``sla_response_state``)."""
+    rows = [flatten(record) for record in records]
+    names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=names, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

@@ -1,0 +1,195 @@
+"""Rich views of records, for people at a terminal.
+
+User text is never parsed as markup: it goes in as ``Text`` after control
+characters are stripped. Times are shown in the reader's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from inctrack.records import Record
+from inctrack.render.text import clean
+
+PRIORITY_STYLES = {"P1": "bold red", "P2": "red", "P3": "yellow", "P4": "green", "P5": "blue"}
+STATUS_STYLES = {
+    "new": "bold cyan",
+    "in_progress": "cyan",
+    "on_hold": "magenta",
+    "resolved": "green",
+    "closed": "dim",
+    "cancelled": "dim strike",
+}
+
+
+def local_time(value: str | None, tz: tzinfo) -> str:
+    if value is None:
+        return ""
+    return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _text(value: Any, style: str = "") -> Text:
+    if value is None:
+        return Text("")
+    return Text(clean(str(value)), style=style)
+
+
+def incident_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No incidents match.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Pri", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Title", ratio=1, min_width=16, overflow="fold")
+    table.add_column("Category", no_wrap=True, overflow="ellipsis", max_width=16)
+    table.add_column("Age", no_wrap=True, justify="right")
+    for record in records:
+        table.add_row(
+            _text(record["id"], "bold"),
+            _priority(record["priority"]),
+            _text(record["status"], STATUS_STYLES.get(record["status"], "")),
+            _text(record["title"]),
+            _text(_category(record)),
+            _text(age(record["reported_at"], now)),
+        )
+    return table
+
+
+def age(value: str | None, now: datetime) -> str:
+    """How long ago, in the largest whole unit: 45s, 12m, 5h, 3d, 7w."""
+    if value is None:
+        return ""
+    seconds = max(0, int((now - datetime.fromisoformat(value)).total_seconds()))
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size * (2 if unit == "w" else 1):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    heading = Text.assemble(
+        (record["id"], "bold"), "  ", _text(record["title"], "bold"), "  ",
+        _priority(record["priority"]), " ",
+        _text(record["status"], STATUS_STYLES.get(record["status"], "")),
+    )  # fmt: skip
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for label, value in _detail_rows(record, tz):
+        if value not in (None, ""):
+            fields.add_row(label, _text(value))
+    parts: list[RenderableType] = [heading, fields]
+    if record.get("description"):
+        parts += [Text(""), _text(record["description"])]
+    if record.get("events"):
+        parts += [Text(""), timeline(record["events"], tz=tz)]
+    return Group(*parts)
+
+
+def timeline(events: Sequence[Record], *, tz: tzinfo) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Timeline", title_justify="left")
+    table.add_column("When", no_wrap=True)
+    table.add_column("Who", overflow="ellipsis", max_width=20)
+    table.add_column("What", no_wrap=True)
+    table.add_column("Detail", ratio=1, overflow="fold")
+    for event in events:
+        table.add_row(
+            _text(local_time(event["at"], tz)),
+            _text(event["actor"]),
+            _text(event["kind"], "bold"),
+            _text(_event_detail(event)),
+        )
+    return table
+
+
+def _event_detail(event: Record) -> str:
+    parts = []
+    if event["field"]:
+        parts.append(f"{event['field']}: {event['old'] or '—'} → {event['new'] or '—'}")
+    if event["message"]:
+        parts.append(event["message"])
+    return "; ".join(parts)
+
+
+def _detail_rows(record: Record, tz: tzinfo) -> list[tuple[str, Any]]:
+    reporter = record["reporter"]
+    if record["reporter_contact"]:
+        reporter = f"{reporter} <{record['reporter_contact']}>"
+    impact_urgency = None
+    if record["impact"] or record["urgency"]:
+        impact_urgency = f"{record['impact']} / {record['urgency']}"
+    roles = ", ".join(f"{role}: {name}" for role, name in record["roles"].items() if name)
+    return [
+        ("Reporter", reporter),
+        ("Reported", local_time(record["reported_at"], tz)),
+        ("Logged", f"{local_time(record['logged_at'], tz)} by {record['logged_by']}"),
+        ("Channel", record["channel"]),
+        ("Service", record["service"]),
+        ("Category", _category(record)),
+        ("Impact / urgency", impact_urgency),
+        ("Tier", record["tier"]),
+        ("Group", record["group"]),
+        ("Assignee", record["assignee"]),
+        ("Owner", record["owner"]),
+        ("Major", "yes" if record["major"] else None),
+        ("Roles", roles),
+        ("On hold", record["hold_reason"]),
+        ("Responded", local_time(record["responded_at"], tz)),
+        ("Resolved", local_time(record["resolved_at"], tz)),
+        ("Resolution", _resolution(record)),
+        ("Closed", _closed(record, tz)),
+        ("Reopened", record["reopen_count"] or None),
+        ("Reassigned", record["reassignment_count"] or None),
+        ("Dedup key", record["dedup_key"]),
+        ("Occurrences", record["occurrences"] if record["occurrences"] > 1 else None),
+        ("Problem", record["problem"]),
+        ("Duplicate of", record["duplicate_of"]),
+    ]
+
+
+def _resolution(record: Record) -> str | None:
+    if not record["resolution_code"]:
+        return None
+    note = record["resolution_note"]
+    return f"{record['resolution_code']}: {note}" if note else record["resolution_code"]
+
+
+def _closed(record: Record, tz: tzinfo) -> str | None:
+    if not record["closed_at"]:
+        return None
+    by = f" by {record['closed_by']}" if record["closed_by"] else ""
+    confirmed = f", confirmed by {record['confirmed_by']}" if record["confirmed_by"] else ""
+    return f"{local_time(record['closed_at'], tz)}{by}{confirmed}"
+
+
+def _category(record: Record) -> str:
+    if not record["category"]:
+        return ""
+    if not record["subcategory"]:
+        return str(record["category"])
+    return f"{record['category']}/{record['subcategory']}"
+
+
+def _priority(value: str | None) -> Text:
+    if value is None:
+        return Text("untriaged", style="bold magenta")
+    return Text(value, style=PRIORITY_STYLES.get(value, ""))
+
+
+def findings_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Detail", overflow="fold")
+    for record in records:
+        result = Text("ok", style="green") if record["ok"] else Text("PROBLEM", style="bold red")
+        table.add_row(_text(record["check"]), result, _text(record["detail"]))
+    return table

@@ -1,0 +1,174 @@
+"""Engines and transactions for SQLite files and PostgreSQL servers.
+
+SQLite is set up for a file several people share: WAL, foreign keys, a busy
+timeout, and writes in ``BEGIN IMMEDIATE`` transactions. pysqlite's own
+transaction handling is switched off, because it runs SELECTs before any
+BEGIN, which makes "read the next number, then insert" racy; we emit BEGIN
+ourselves (the recipe in SQLAlchemy's pysqlite documentation).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlmodel import Session
+
+from inctrack.errors import Conflict, Rejected
+
+BUSY_TIMEOUT_SECONDS = 15.0
+"""How long a writer waits for another writer's transaction before giving up (exit 6)."""
+
+_WRITE = "inctrack_write"
+
+
+def resolve_url(target: str) -> URL:
+    """A file path (``~`` expanded, made absolute) or any SQLAlchemy URL."""
+    if "://" in target:
+        try:
+            return make_url(target)
+        except ArgumentError:
+            raise Rejected(f"{target!r} is not a database URL or a file path.") from None
+    path = Path(target).expanduser().resolve()
+    return URL.create("sqlite", database=str(path))
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for servers and in-memory databases."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
+
+
+def display_url(url: URL) -> str:
+    path = sqlite_path(url)
+    return str(path) if path else url.render_as_string(hide_password=True)
+
+
+def create_sqlite_file(path: Path, *, shared: bool = False) -> bool:
+    """Create an empty database file readable by its owner only (group too if shared).
+
+    Returns True when the file was created now.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IRUSR | stat.S_IWUSR | ((stat.S_IRGRP | stat.S_IWGRP) if shared else 0)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise Rejected(f"Cannot create the database file {path}: {exc.strerror}.") from None
+    os.close(fd)
+    return True
+
+
+def make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=False)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    write = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """One database: where it is, its engine, and its transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url
+
+    @classmethod
+    def open(cls, target: str, *, upgrade: bool = True) -> Database:
+        """Open (creating a SQLite file if needed) and bring the schema up to date."""
+        from inctrack.storage import migrate
+
+        url = resolve_url(target)
+        path = sqlite_path(url)
+        if path is not None:
+            create_sqlite_file(path)
+        database = cls(make_engine(url))
+        if upgrade:
+            with database.translate_errors():
+                migrate.ensure_current(database)
+        return database
+
+    @property
+    def location(self) -> str:
+        return display_url(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[Connection]:
+        engine = self.engine.execution_options(**{_WRITE: write})
+        with engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with (
+            self.translate_errors(),
+            self.connect(write=write) as connection,
+            Session(bind=connection, expire_on_commit=False) as session,
+            connection.begin(),
+        ):
+            yield session
+            session.flush()
+
+    @contextmanager
+    def translate_errors(self) -> Iterator[None]:
+        """Turn driver errors a user can meet into :mod:`inctrack.errors`."""
+        try:
+            yield
+        except OperationalError as exc:
+            raise self._operational_error(exc) from exc
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock timeout
+                raise Conflict(
+                    "Someone else changed the same records meanwhile; run the command again."
+                ) from exc
+            raise
+
+    def _operational_error(self, exc: OperationalError) -> Exception:
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            return Conflict(
+                f"The database {self.location} stayed busy for {BUSY_TIMEOUT_SECONDS:.0f} s "
+                "(another writer held it); try again."
+            )
+        if self.is_sqlite:
+            return Rejected(f"Cannot use the database file {self.location}: {exc.orig}.")
+        return Conflict(
+            f"Cannot reach the database {self.location}: {str(exc.orig).strip().splitlines()[0]}; "
+            "check that the server is running and the URL is right."
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()

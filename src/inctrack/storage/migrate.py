@@ -1,0 +1,132 @@
+"""Schema versions, kept by Alembic.
+
+Opening a database checks its revision with one cheap query. Only when it is
+behind does Alembic load: under a write lock (``BEGIN IMMEDIATE`` on SQLite,
+an advisory lock on PostgreSQL) so that several processes opening a new file
+at once migrate it exactly once, after a backup copy for SQLite files. A
+revision this inctrack does not know was written by a newer one: refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from inctrack.errors import SchemaTooNew
+from inctrack.storage.engine import sqlite_path
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from inctrack.storage.engine import Database
+
+HEAD = "0001"
+"""The newest revision under ``migrations/versions``; a test keeps the two in step."""
+
+_PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The database's revision, or None for a database inctrack never touched."""
+    nested = connection.begin_nested() if connection.in_transaction() else None
+    try:
+        if nested is None:
+            with connection.begin():
+                return _read_revision(connection)
+        value = _read_revision(connection)
+        nested.commit()
+        return value
+    except DBAPIError:
+        if nested is not None:
+            nested.rollback()
+        return None
+
+
+def _read_revision(connection: Connection) -> str | None:
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return row[0] if row else None
+
+
+def ensure_current(database: Database) -> None:
+    with database.connect() as connection:
+        if current_revision(connection) == HEAD:
+            return
+    upgrade(database)
+
+
+def upgrade(database: Database) -> str | None:
+    """Bring the schema to HEAD; return the backup path when one was made."""
+    backup: str | None = None
+    with database.connect() as connection:
+        before = current_revision(connection)
+    if before == HEAD:
+        return None
+    _refuse_unknown(before, database)
+    path = sqlite_path(database.url)
+    if before is not None and path is not None:
+        backup = str(backup_sqlite(path, suffix=f"before-{HEAD}"))
+    with database.connect(write=True) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        if current_revision(connection) == HEAD:  # someone else migrated meanwhile
+            return backup
+        from alembic import command
+
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return backup
+
+
+def _refuse_unknown(revision: str | None, database: Database) -> None:
+    if revision is None or revision in known_revisions():
+        return
+    raise SchemaTooNew(
+        f"The database {database.location} has schema revision {revision}, written by a newer "
+        "inctrack than this one; upgrade inctrack (pip install -U inctrack) to use it."
+    )
+
+
+def alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return {script.revision for script in scripts.walk_revisions()}
+
+
+def script_head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def backup_sqlite(path: Path, *, suffix: str) -> Path:
+    """An online, consistent copy next to the file (SQLite's backup API), owner-only."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{stamp}.{os.getpid()}.{suffix}.bak")
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(path)
+    destination = sqlite3.connect(target)
+    try:
+        with destination:
+            source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+    return target
