@@ -8,10 +8,12 @@ UTC with offset. Changing a key here is a breaking change for scripts.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inctrack.domain import format_incident_id
-from inctrack.models import Event, Incident
+
+if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
+    from inctrack.models import Event, Incident
 
 Record = dict[str, Any]
 

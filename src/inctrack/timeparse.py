@@ -74,10 +74,22 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo) -> datetime:
 
 
 def _parse_time_of_day(part: str, original: str) -> time:
+    """``09:00``, ``9am``, ``4:30 pm``: a clock time with no date in it."""
+    from dateutil import parser as dateutil_parser
+
     try:
         return time.fromisoformat(part.strip())
     except ValueError:
-        raise Rejected(f"{original!r} is not a time; {_HINT}") from None
+        pass
+    anchor = datetime(2000, 1, 1)
+    try:
+        parsed = dateutil_parser.parse(part, default=anchor)
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None or parsed.date() != anchor.date():
+        raise Rejected(f"{original!r} is not a time; {_HINT}")
+    time_of_day: time = parsed.time()
+    return time_of_day
 
 
 def _parse_free_text(raw: str, original: str, local_now: datetime) -> datetime:
@@ -85,7 +97,8 @@ def _parse_free_text(raw: str, original: str, local_now: datetime) -> datetime:
 
     default = local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     try:
-        return dateutil_parser.parse(raw, default=default)
+        parsed: datetime = dateutil_parser.parse(raw, default=default)
+        return parsed
     except (ValueError, OverflowError):
         raise Rejected(f"{original!r} is not a time; {_HINT}") from None
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from inctrack.clock import Clock
 from inctrack.domain import (
@@ -71,7 +71,7 @@ class Tracker:
         return incident
 
     def events(self, incident: Incident) -> list[Event]:
-        query = select(Event).where(Event.incident_id == incident.id).order_by(Event.id)
+        query = select(Event).where(col(Event.incident_id) == incident.id).order_by(col(Event.id))
         return list(self.session.scalars(query))
 
     def list(self, query: IncidentQuery | None = None) -> list[Incident]:
@@ -79,23 +79,24 @@ class Tracker:
         query = query or IncidentQuery()
         statement = select(Incident)
         if query.statuses:
-            statement = statement.where(Incident.status.in_([str(s) for s in query.statuses]))
+            statement = statement.where(col(Incident.status).in_([str(s) for s in query.statuses]))
         elif not query.include_closed:
-            statement = statement.where(Incident.status.in_([str(s) for s in OPEN_STATUSES]))
+            statement = statement.where(col(Incident.status).in_([str(s) for s in OPEN_STATUSES]))
         if query.since is not None:
-            statement = statement.where(Incident.reported_at >= query.since)
+            statement = statement.where(col(Incident.reported_at) >= query.since)
         if query.until is not None:
-            statement = statement.where(Incident.reported_at < query.until)
+            statement = statement.where(col(Incident.reported_at) < query.until)
         if query.search:
             columns = (Incident.title, Incident.description, Incident.reporter, Incident.service)
+            pattern = query.search
             statement = statement.where(
-                or_(*(column.icontains(query.search, autoescape=True) for column in columns))
+                or_(*(col(column).icontains(pattern, autoescape=True) for column in columns))
             )
         statement = statement.order_by(
-            case((Incident.priority.is_(None), 0), else_=1),
-            Incident.priority,
-            Incident.reported_at,
-            Incident.id,
+            case((col(Incident.priority).is_(None), 0), else_=1),
+            col(Incident.priority),
+            col(Incident.reported_at),
+            col(Incident.id),
         )
         if query.limit is not None:
             statement = statement.limit(query.limit)
@@ -179,9 +180,9 @@ class Tracker:
         """
         statement = (
             update(Counter)
-            .where(Counter.name == series)  # type: ignore[arg-type]
-            .values(value=Counter.value + 1)
-            .returning(Counter.value)
+            .where(col(Counter.name) == series)
+            .values(value=col(Counter.value) + 1)
+            .returning(col(Counter.value))
         )
         return int(self.session.execute(statement).scalar_one())
 

@@ -5,6 +5,6 @@ Nothing here imports SQLAlchemy, SQLModel or Alembic at module level, so that
 when they run.
 """
 
-from inctrack.cli.app import app, main
+from inctrack.cli.root import app, main
 
 __all__ = ["app", "main"]

@@ -21,9 +21,9 @@ def path(ctx: typer.Context) -> None:
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the schema up to this version of inctrack (a SQLite file is backed up first)."""
-    from inctrack.storage import Database, migrate
+    from inctrack.storage import migrate
 
-    database = Database.open(runtime(ctx).settings.db, upgrade=False)
+    database = runtime(ctx).database(upgrade=False)
     with database.translate_errors(), database.connect() as connection:
         before = migrate.current_revision(connection)
     with database.translate_errors():
@@ -41,12 +41,13 @@ def upgrade(ctx: typer.Context) -> None:
 def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Check integrity, schema revision and the append-only guard; exit 4 on a problem."""
     from inctrack.render.table import findings_table
-    from inctrack.storage import Database
     from inctrack.storage.check import check as run_check
 
     rt = runtime(ctx)
-    database = Database.open(rt.settings.db, upgrade=False)
-    findings = [{"check": f.check, "ok": f.ok, "detail": f.detail} for f in run_check(database)]
+    findings = [
+        {"check": f.check, "ok": f.ok, "detail": f.detail}
+        for f in run_check(rt.database(upgrade=False))
+    ]
     rt.emit(findings, fmt, table=findings_table)
     if not all(f["ok"] for f in findings):
         raise typer.Exit(4)

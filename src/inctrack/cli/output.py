@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
 from inctrack.cli.options import OutputFormat
-from inctrack.records import Record
+
+if TYPE_CHECKING:
+    from inctrack.records import Record
 
 
 def console(*, stderr: bool = False, no_color: bool = False) -> Console:

@@ -41,12 +41,21 @@ class Runtime:
             self._settings = load_settings(db=self.db_option, user=self.as_option)
         return self._settings
 
-    def database(self) -> Database:
+    def database(self, *, upgrade: bool = True) -> Database:
+        """The database, opened once per command and closed when it ends.
+
+        ``upgrade=False`` is for ``db`` commands that look before they migrate.
+        """
         if self._database is None:
             from inctrack.storage import Database
 
-            self._database = Database.open(self.settings.db)
+            self._database = Database.open(self.settings.db, upgrade=upgrade)
         return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 
     @contextmanager
     def tracker(self, *, write: bool) -> Iterator[Tracker]:

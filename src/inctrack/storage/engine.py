@@ -13,18 +13,22 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from inctrack.errors import Conflict, Rejected
 
-BUSY_TIMEOUT_SECONDS = 15.0
-"""How long a writer waits for another writer's transaction before giving up (exit 6)."""
+DEFAULT_BUSY_TIMEOUT = 15.0
+"""Seconds a writer waits for another writer before giving up (exit 6).
+
+``INCTRACK_BUSY_TIMEOUT`` overrides it.
+"""
 
 _WRITE = "inctrack_write"
 
@@ -57,8 +61,11 @@ def create_sqlite_file(path: Path, *, shared: bool = False) -> bool:
 
     Returns True when the file was created now.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IRUSR | stat.S_IWUSR | ((stat.S_IRGRP | stat.S_IWGRP) if shared else 0)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Rejected(f"Cannot create the database file {path}: {exc.strerror}.") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     except FileExistsError:
@@ -69,19 +76,33 @@ def create_sqlite_file(path: Path, *, shared: bool = False) -> bool:
     return True
 
 
+def busy_timeout() -> float:
+    text = os.environ.get("INCTRACK_BUSY_TIMEOUT")
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise Rejected(f"INCTRACK_BUSY_TIMEOUT={text!r} is not a number of seconds.")
+    return value
+
+
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        timeout = busy_timeout()
+        engine = create_engine(url, connect_args={"timeout": timeout})
+        event.listen(engine, "connect", partial(_sqlite_on_connect, timeout))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=False)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(timeout: float, dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
@@ -91,6 +112,21 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _engine_or_hint(url: URL) -> Engine:
+    """The engine, or one sentence on which driver to install."""
+    try:
+        return make_engine(url)
+    except (ImportError, NoSuchModuleError) as exc:
+        hint = (
+            "install it with: pip install 'inctrack[postgres]'"
+            if url.get_backend_name() == "postgresql"
+            else "inctrack supports SQLite files and PostgreSQL (postgresql+psycopg://...)"
+        )
+        raise Rejected(
+            f"Cannot use {display_url(url)}: its database driver is not available ({exc}); {hint}."
+        ) from None
 
 
 class Database:
@@ -109,10 +145,14 @@ class Database:
         path = sqlite_path(url)
         if path is not None:
             create_sqlite_file(path)
-        database = cls(make_engine(url))
+        database = cls(_engine_or_hint(url))
         if upgrade:
-            with database.translate_errors():
-                migrate.ensure_current(database)
+            try:
+                with database.translate_errors():
+                    migrate.ensure_current(database)
+            except BaseException:
+                database.dispose()
+                raise
         return database
 
     @property
@@ -160,7 +200,7 @@ class Database:
         text = str(exc.orig).lower()
         if "locked" in text or "busy" in text:
             return Conflict(
-                f"The database {self.location} stayed busy for {BUSY_TIMEOUT_SECONDS:.0f} s "
+                f"The database {self.location} stayed busy for {busy_timeout():g} s "
                 "(another writer held it); try again."
             )
         if self.is_sqlite:

@@ -99,6 +99,7 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color)
+    ctx.call_on_close(ctx.obj.close)
 
 
 app.command("log")(incidents.log)

@@ -1,0 +1,145 @@
+"""Shared fixtures: every test runs on real databases, never on a user's data.
+
+The suite runs on SQLite always and on PostgreSQL too when
+INCTRACK_TEST_PG_URL is set: each test then gets its own schema on that
+server. When the variable is set and the server does not answer, the run
+fails; it never silently skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from inctrack.cli import app
+from inctrack.clock import FixedClock
+from inctrack.storage import Database
+from inctrack.tracker import Tracker
+
+PG_URL = os.environ.get("INCTRACK_TEST_PG_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+"""A Friday morning: the fixed 'now' of library tests."""
+
+
+@pytest.fixture(autouse=True)
+def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's config or database."""
+    monkeypatch.setenv("INCTRACK_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("INCTRACK_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("INCTRACK_USER", "tester")
+    monkeypatch.setenv("INCTRACK_TIMEZONE", "UTC")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for name in (
+        "INCTRACK_FORMAT",
+        "INCTRACK_DEBUG",
+        "INCTRACK_HOOKS_DIR",
+        "INCTRACK_BUSY_TIMEOUT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """An engine on the test server; an unreachable server fails the run."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    assert PG_URL, "INCTRACK_TEST_PG_URL is not set"
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(f"INCTRACK_TEST_PG_URL is set but the server does not answer: {exc}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "inctrack.db")
+        return
+    from sqlalchemy import text
+
+    engine = request.getfixturevalue("pg_server")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in str(PG_URL) else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    database = Database.open(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+class Desk:
+    """Library access as a script would have it: one transaction per call."""
+
+    def __init__(self, database: Database, clock: FixedClock) -> None:
+        self.database = database
+        self.clock = clock
+
+    @contextmanager
+    def tracker(self, actor: str = "alice", *, write: bool = True) -> Iterator[Tracker]:
+        with self.database.transaction(write=write) as session:
+            yield Tracker(session, clock=self.clock, actor=actor)
+
+    def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
+        """Run one tracker verb in its own transaction and return its record."""
+        with self.tracker(actor) as tracker:
+            result = getattr(tracker, verb)(*args, **kwargs)
+            return tracker.record(result, with_events=True)
+
+
+@pytest.fixture
+def desk(database: Database, clock: FixedClock) -> Desk:
+    return Desk(database, clock)
+
+
+class Cli:
+    """The command line through Typer's CliRunner, against one database."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, actor: str | None = None) -> Any:
+        argv = ["--db", self.db, *(["--as", actor] if actor else []), *args]
+        return self.runner.invoke(app, argv, input=input)
+
+    def json(self, *args: str, **kwargs: Any) -> Any:
+        import json
+
+        result = self(*args, "--format", "json", **kwargs)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(db_url: str) -> Cli:
+    return Cli(db_url)
