@@ -52,7 +52,7 @@ def test_a_rolled_back_log_leaves_no_gap_and_no_record(desk: Desk) -> None:
         tracker.log("x", channel="fax")  # ... then the transaction fails
     assert desk("log", "two")["id"] == "INC-2"
     with desk.tracker(write=False) as tracker:
-        assert [i.title for i in tracker.list()] == ["one", "two"]
+        assert [i.title for i in tracker.find()] == ["one", "two"]
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_bad_input_is_rejected_and_nothing_is_written(
     with pytest.raises(Rejected, match=message), desk.tracker() as tracker:
         tracker.log(**kwargs)  # type: ignore[arg-type]
     with desk.tracker(write=False) as tracker:
-        assert tracker.list(IncidentQuery(include_closed=True)) == []
+        assert tracker.find(IncidentQuery(include_closed=True)) == []
     assert desk("log", "after")["id"] == "INC-1"
 
 
@@ -91,7 +91,7 @@ def test_list_sorts_untriaged_then_priority_then_oldest(desk: Desk) -> None:
     desk("log", "untriaged", at=START - timedelta(minutes=5))
     desk("log", "p3 new", impact="low", urgency="high", at=START - timedelta(hours=2))
     with desk.tracker(write=False) as tracker:
-        assert [i.title for i in tracker.list()] == ["untriaged", "p1", "p3 old", "p3 new"]
+        assert [i.title for i in tracker.find()] == ["untriaged", "p1", "p3 old", "p3 new"]
 
 
 def test_list_filters(desk: Desk) -> None:
@@ -101,7 +101,7 @@ def test_list_filters(desk: Desk) -> None:
 
     def titles(**kwargs: object) -> list[str]:
         with desk.tracker(write=False) as tracker:
-            return sorted(i.title for i in tracker.list(IncidentQuery(**kwargs)))  # type: ignore[arg-type]
+            return sorted(i.title for i in tracker.find(IncidentQuery(**kwargs)))  # type: ignore[arg-type]
 
     assert titles(search="printer") == ["Email slow", "Printer jam"]
     assert titles(search="FLOOR 3") == ["Printer jam"]

@@ -148,3 +148,33 @@ def parse_category(text: str) -> tuple[str, str | None]:
             "for example network/vpn."
         )
     return parts[0], (parts[1] if len(parts) == 2 else None)
+
+
+class HoldReason(StrEnum):
+    """Why the clock stops: the desk waits on someone else."""
+
+    AWAITING_REPORTER = "awaiting-reporter"
+    AWAITING_VENDOR = "awaiting-vendor"
+    AWAITING_CHANGE = "awaiting-change"
+    AWAITING_PARTS = "awaiting-parts"
+    AWAITING_THIRD_PARTY = "awaiting-third-party"
+    SCHEDULED = "scheduled"
+
+
+class ResolutionCode(StrEnum):
+    FIXED = "fixed"
+    WORKAROUND = "workaround"
+    NO_FAULT = "no-fault"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class MajorRole(StrEnum):
+    """The named roles of a major incident."""
+
+    COMMANDER = "commander"
+    MANAGER = "manager"
+    COMMS = "comms"
+
+
+MAX_TIER = 3

@@ -116,3 +116,32 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+class Category(SQLModel, table=True):
+    """One node of the two-level taxonomy: ``network`` or ``network/vpn``.
+
+    Categories are retired, never deleted, so old incidents keep their meaning.
+    """
+
+    __tablename__ = "categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    retired_at: datetime | None = _utc(default=None)
+    created_at: datetime = _utc()
+
+
+class User(SQLModel, table=True):
+    """A registered person. With no users at all, everyone may do everything."""
+
+    __tablename__ = "users"
+
+    name: str = Field(primary_key=True)
+    roles: str
+    """Comma-separated roles, in a fixed order (see ``people.Role``)."""
+    tier: int | None = None
+    assignment_group: str | None = None
+    email: str | None = None
+    active: bool = True
+    created_at: datetime = _utc()

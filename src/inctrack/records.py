@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from inctrack.domain import format_incident_id
+from inctrack.domain import MajorRole, format_incident_id
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
-    from inctrack.models import Event, Incident
+    from inctrack.models import Category, Event, Incident, User
 
 Record = dict[str, Any]
 
 CLOCK_KEYS = ("target", "due_at", "elapsed_seconds", "remaining_seconds", "state")
-ROLE_NAMES = ("commander", "manager", "comms")
+ROLE_NAMES = tuple(role.value for role in MajorRole)
 """Major-incident roles; fixed so that CSV columns stay stable."""
 
 
@@ -116,12 +116,45 @@ INCIDENT_CSV_COLUMNS = (
 
 
 def flatten(record: Record, prefix: str = "") -> Record:
-    """Nested objects become ``parent_child`` columns for CSV; lists are left out."""
+    """Nested objects become ``parent_child`` columns for CSV; lists of text are joined
+    with commas, other lists (events) are left out."""
     flat: Record = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}_"))
-        elif not isinstance(value, list):
+        elif isinstance(value, list):
+            if all(isinstance(item, str) for item in value):  # e.g. a user's roles
+                flat[name] = ",".join(value)
+        else:
             flat[name] = value
     return flat
+
+
+def user_record(user: User) -> Record:
+    return {
+        "name": user.name,
+        "roles": [role for role in user.roles.split(",") if role],
+        "tier": user.tier,
+        "group": user.assignment_group,
+        "email": user.email,
+        "active": user.active,
+        "created_at": timestamp(user.created_at),
+    }
+
+
+USER_CSV_COLUMNS = ("name", "roles", "tier", "group", "email", "active", "created_at")
+
+
+def category_record(category: Category) -> Record:
+    name, _, sub = category.path.partition("/")
+    return {
+        "path": category.path,
+        "category": name,
+        "subcategory": sub or None,
+        "retired": category.retired_at is not None,
+        "retired_at": timestamp(category.retired_at),
+    }
+
+
+CATEGORY_CSV_COLUMNS = ("path", "category", "subcategory", "retired", "retired_at")

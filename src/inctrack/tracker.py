@@ -17,18 +17,25 @@ from sqlmodel import Session, col
 
 from inctrack.clock import Clock
 from inctrack.domain import (
+    MAX_TIER,
     OPEN_STATUSES,
     Channel,
+    HoldReason,
     Level,
+    MajorRole,
+    Priority,
+    ResolutionCode,
     Status,
     format_incident_id,
-    parse_category,
     parse_incident_ref,
     priority_for,
 )
 from inctrack.errors import NotFound, Rejected
-from inctrack.models import Counter, Event, Incident
+from inctrack.lifecycle import Verb, next_status
+from inctrack.models import Category, Counter, Event, Incident, User
+from inctrack.people import People, Role, parse_roles, roles_of
 from inctrack.records import Record, incident_record
+from inctrack.taxonomy import Taxonomy, join
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """How far ahead of the clock an ``--at`` may be (clock skew between machines)."""
@@ -55,6 +62,8 @@ class Tracker:
         self.session = session
         self.clock = clock
         self.actor = actor.strip()
+        self.people = People(session)
+        self.taxonomy = Taxonomy(session)
 
     # -- reading -------------------------------------------------------------
 
@@ -74,7 +83,7 @@ class Tracker:
         query = select(Event).where(col(Event.incident_id) == incident.id).order_by(col(Event.id))
         return list(self.session.scalars(query))
 
-    def list(self, query: IncidentQuery | None = None) -> list[Incident]:
+    def find(self, query: IncidentQuery | None = None) -> list[Incident]:
         """Incidents worst first: untriaged, then by priority, then oldest report."""
         query = query or IncidentQuery()
         statement = select(Incident)
@@ -123,11 +132,12 @@ class Tracker:
         urgency: Level | str | None = None,
     ) -> Incident:
         """Record a new incident, as reported at ``at`` (default: now)."""
+        self.people.authorize(self.actor, "log")
         now = self._now()
         reported_at = self._when(at, now)
         level_impact = Level.parse(impact) if impact is not None else None
         level_urgency = Level.parse(urgency) if urgency is not None else None
-        cat, sub = parse_category(category) if category else (None, None)
+        cat, sub = self.taxonomy.validate(category) if category else (None, None)
         priority = priority_for(level_impact, level_urgency)
         incident = Incident(
             id=self._next_number("incident"),
@@ -146,15 +156,417 @@ class Tracker:
             urgency=_value(level_urgency),
             priority=_value(priority),
             status=Status.NEW.value,
-            owner=self.actor,
-            updated_at=now,
+            owner=self.actor if self.people.has_role(self.actor, Role.SERVICE_DESK) else None,
+            updated_at=reported_at,
         )
         self.session.add(incident)
         self.session.flush()
         self._event(incident, "logged", at=reported_at, recorded_at=now, message=incident.title)
         return incident
 
+    def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
+        """File the incident under ``category[/subcategory]`` of the taxonomy."""
+        change = self._begin(ref, Verb.CATEGORIZE, at)
+        category, subcategory = self.taxonomy.validate(path)
+        incident = change.incident
+        old = join(incident.category, incident.subcategory) if incident.category else None
+        new = join(category, subcategory)
+        if old != new:
+            incident.category, incident.subcategory = category, subcategory
+            change.event("categorized", field="category", old=old, new=new)
+        return incident
+
+    def prioritize(
+        self,
+        ref: str | int,
+        *,
+        impact: Level | str | None = None,
+        urgency: Level | str | None = None,
+        priority: Priority | str | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Set impact and urgency (the matrix gives the priority), or override the priority."""
+        if impact is None and urgency is None and priority is None:
+            raise Rejected("Say --impact and --urgency, or --priority with --reason.")
+        override = Priority.parse(priority) if priority is not None else None
+        why = _optional_text(reason)
+        if override is not None and why is None:
+            raise Rejected("A priority override needs a --reason: why is the matrix wrong here?")
+        change = self._begin(ref, Verb.PRIORITIZE, at)
+        incident = change.incident
+        if impact is not None:
+            change.set("impact", Level.parse(impact).value, kind="prioritized")
+        if urgency is not None:
+            change.set("urgency", Level.parse(urgency).value, kind="prioritized")
+        if override is not None:
+            change.set("priority", override.value, kind="priority_overridden", message=why)
+        else:
+            matrix = priority_for(_level(incident.impact), _level(incident.urgency))
+            change.set("priority", _value(matrix), kind="prioritized")
+        return incident
+
+    def assign(
+        self,
+        ref: str | int,
+        *,
+        to: str | None = None,
+        group: str | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Give the incident to a person and/or a group; the owner stays with the desk."""
+        assignee, group_name = _optional_text(to), _optional_text(group)
+        if assignee is None and group_name is None:
+            raise Rejected("Say who takes it: --to USER and/or --group GROUP.")
+        change = self._begin(ref, Verb.ASSIGN, at)
+        if assignee is not None:
+            user = self._registered(assignee)
+            if group_name is None and user is not None:
+                group_name = user.assignment_group
+        change.reassign(assignee=assignee, group=group_name)
+        return change.incident
+
+    def take(self, ref: str | int, *, at: datetime | None = None) -> Incident:
+        """Assign the incident to yourself."""
+        return self.assign(ref, to=self.actor, at=at)
+
+    def respond(self, ref: str | int, message: str, *, at: datetime | None = None) -> Incident:
+        """The first response: stops the response clock and starts the work."""
+        text = _required_text(message, "response")
+        change = self._begin(ref, Verb.RESPOND, at)
+        change.incident.responded_at = change.at
+        change.move("responded", message=text)
+        return change.incident
+
+    def note(
+        self, ref: str | int, message: str, *, public: bool = False, at: datetime | None = None
+    ) -> Incident:
+        """A work note; ``public`` ones may be shown to the reporter and on the status page."""
+        text = _required_text(message, "note")
+        change = self._begin(ref, Verb.NOTE, at)
+        change.event("public_note" if public else "note", message=text)
+        return change.incident
+
+    def escalate(
+        self,
+        ref: str | int,
+        *,
+        reason: str,
+        tier: int | None = None,
+        group: str | None = None,
+        major: bool = False,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Hand the incident up a tier or to another group (the reason says what was tried),
+        and/or declare it a major incident."""
+        why = _required_text(reason, "reason for escalating")
+        group_name = _optional_text(group)
+        if tier is None and group_name is None and not major:
+            raise Rejected("Say where it goes: --tier 2|3, --group GROUP and/or --major.")
+        if major:
+            self.people.authorize(self.actor, "declare-major")
+        change = self._begin(ref, Verb.ESCALATE, at)
+        incident = change.incident
+        if tier is not None:
+            if not incident.tier < tier <= MAX_TIER:
+                raise Rejected(
+                    f"{change.id} is at tier {incident.tier}; escalation goes up, "
+                    f"to a tier from {incident.tier + 1} to {MAX_TIER}."
+                    if incident.tier < MAX_TIER
+                    else f"{change.id} is already at tier {MAX_TIER}, the highest."
+                )
+            change.set("tier", tier, kind="escalated", message=why)
+        if group_name is not None and group_name != incident.assignment_group:
+            change.reassign(assignee=None, group=group_name, kind="escalated", message=why)
+        if major:
+            if incident.major:
+                raise Rejected(f"{change.id} is already a major incident.")
+            change.set("major", True, kind="major_declared", message=why)
+        if not change.events:
+            raise Rejected(f"{change.id} is already with {group_name}; nothing to escalate.")
+        return incident
+
+    def set_role(
+        self, ref: str | int, role: MajorRole | str, name: str, *, at: datetime | None = None
+    ) -> Incident:
+        """Name the commander, manager or comms lead of a major incident."""
+        try:
+            major_role = MajorRole(str(role).strip().lower())
+        except ValueError:
+            allowed = ", ".join(r.value for r in MajorRole)
+            raise Rejected(f"{role!r} is not a major-incident role; use {allowed}.") from None
+        person = _required_text(name, "name")
+        change = self._begin(ref, Verb.ROLE, at)
+        incident = change.incident
+        if not incident.major:
+            raise Rejected(
+                f"{change.id} is not a major incident; declare it first with "
+                f"`inctrack escalate {change.id} --major --reason …`."
+            )
+        self._registered(person)
+        roles = dict(incident.roles or {})
+        old = roles.get(major_role.value)
+        if old != person:
+            roles[major_role.value] = person
+            incident.roles = roles
+            change.event("role_assigned", field=f"roles.{major_role}", old=old, new=person)
+        return incident
+
+    def hold(
+        self,
+        ref: str | int,
+        reason: HoldReason | str,
+        *,
+        note: str | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Pause the SLA clock while waiting on someone outside the desk."""
+        hold_reason = _choice(HoldReason, reason, "hold reason")
+        change = self._begin(ref, Verb.HOLD, at)
+        change.incident.hold_reason = hold_reason
+        change.move("held", message=_joined(hold_reason, note))
+        return change.incident
+
+    def resume(
+        self, ref: str | int, *, note: str | None = None, at: datetime | None = None
+    ) -> Incident:
+        """Restart the SLA clock: the wait is over."""
+        change = self._begin(ref, Verb.RESUME, at)
+        waited_for = change.incident.hold_reason
+        change.incident.hold_reason = None
+        change.move("resumed", message=_joined(f"after {waited_for}", note))
+        return change.incident
+
+    def resolve(
+        self,
+        ref: str | int,
+        *,
+        code: ResolutionCode | str,
+        note: str,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Service restored: record how (code) and what was done (note)."""
+        resolution = _choice(ResolutionCode, code, "resolution code")
+        text = _required_text(note, "resolution note")
+        change = self._begin(ref, Verb.RESOLVE, at)
+        incident = change.incident
+        incident.resolution_code, incident.resolution_note = resolution, text
+        incident.resolved_at, incident.hold_reason = change.at, None
+        change.move("resolved", message=f"{resolution}: {text}")
+        return incident
+
+    def close(
+        self,
+        ref: str | int,
+        *,
+        confirmed_by: str | None = None,
+        unconfirmed: bool = False,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Close a resolved incident: the reporter confirmed, or (with a reason) could not."""
+        confirmer, why = _optional_text(confirmed_by), _optional_text(reason)
+        if (confirmer is None) == (not unconfirmed):
+            raise Rejected(
+                "Say who confirmed the fix (--confirmed-by REPORTER), or close it "
+                "--unconfirmed with a --reason."
+            )
+        if unconfirmed and why is None:
+            raise Rejected("Closing without confirmation needs a --reason.")
+        change = self._begin(ref, Verb.CLOSE, at)
+        return self._close(change, confirmer, why)
+
+    def close_stale(self, idle: timedelta, *, at: datetime | None = None) -> list[Incident]:
+        """Close, unconfirmed, every resolved incident untouched for ``idle`` (for cron)."""
+        if idle <= timedelta(0):
+            raise Rejected("The idle time for --stale must be positive, like 7d.")
+        self.people.authorize(self.actor, "close")
+        cutoff = self._when(at, self._now()) - idle
+        statement = (
+            select(col(Incident.id))
+            .where(col(Incident.status) == Status.RESOLVED.value)
+            .where(col(Incident.updated_at) <= cutoff)
+            .order_by(col(Incident.id))
+        )
+        why = f"stale: resolved and untouched for {_duration(idle)}"
+        return [
+            self._close(self._begin(number, Verb.CLOSE, at), None, why)
+            for number in list(self.session.scalars(statement))
+        ]
+
+    def reopen(self, ref: str | int, *, reason: str, at: datetime | None = None) -> Incident:
+        """The fix did not hold: back to work, and the resolution clock runs again."""
+        why = _required_text(reason, "reason for reopening")
+        change = self._begin(ref, Verb.REOPEN, at)
+        incident = change.incident
+        incident.reopen_count += 1
+        incident.resolved_at = incident.resolution_code = incident.resolution_note = None
+        change.move("reopened", message=why)
+        return incident
+
+    def cancel(self, ref: str | int, *, reason: str, at: datetime | None = None) -> Incident:
+        """Withdraw an incident logged in error or twice; cancelled is final."""
+        why = _required_text(reason, "reason for cancelling")
+        change = self._begin(ref, Verb.CANCEL, at)
+        change.move("cancelled", message=why)
+        return change.incident
+
+    def link(
+        self, ref: str | int, *, duplicate_of: str | int, at: datetime | None = None
+    ) -> Incident:
+        """Mark the incident as a duplicate of another one."""
+        change = self._begin(ref, Verb.LINK, at)
+        original = self.get_or_raise(duplicate_of)
+        seen: set[int] = {change.incident.id}
+        cursor: Incident | None = original
+        while cursor is not None:
+            if cursor.id in seen:
+                raise Rejected(
+                    f"{change.id} cannot be a duplicate of {format_incident_id(original.id)}: "
+                    "the duplicates would go round in a circle."
+                )
+            seen.add(cursor.id)
+            cursor = self.get(cursor.duplicate_of) if cursor.duplicate_of else None
+        shown = (_incident_id(change.incident.duplicate_of), format_incident_id(original.id))
+        change.set("duplicate_of", original.id, kind="linked", shown=shown)
+        return change.incident
+
+    # -- people and taxonomy ---------------------------------------------------
+
+    def add_user(
+        self,
+        name: str,
+        *,
+        roles: list[str] | list[Role],
+        tier: int | None = None,
+        group: str | None = None,
+        email: str | None = None,
+    ) -> User:
+        """Register a person; the first one must be an admin, so that someone can add more."""
+        self.people.authorize(self.actor, "manage-users")
+        user_name = _required_text(name, "user name")
+        role_list = parse_roles(roles)
+        if not role_list:
+            raise Rejected("Give the user at least one --role.")
+        if not self.people.anyone_registered() and Role.ADMIN not in role_list:
+            raise Rejected(
+                f"The first user must have the admin role, so that someone can manage users; "
+                f"add --role admin (for example: user add {user_name} --role service-desk "
+                "--role admin)."
+            )
+        if self.people.get(user_name) is not None:
+            raise Rejected(f"{user_name} is already a user; change them with `user update`.")
+        user = User(
+            name=user_name, roles=",".join(role_list), tier=_tier(tier),
+            assignment_group=_optional_text(group), email=_optional_text(email),
+            created_at=self._now(),
+        )  # fmt: skip
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def update_user(
+        self,
+        name: str,
+        *,
+        roles: list[str] | list[Role] | None = None,
+        tier: int | None = None,
+        group: str | None = None,
+        email: str | None = None,
+        active: bool | None = None,
+    ) -> User:
+        self.people.authorize(self.actor, "manage-users")
+        user = self.people.get(name.strip())
+        if user is None:
+            raise NotFound(f"There is no user {name}; `inctrack user list` shows who there is.")
+        if roles is not None:
+            role_list = parse_roles(roles)
+            if not role_list:
+                raise Rejected("A user needs at least one role; deactivate them instead.")
+            user.roles = ",".join(role_list)
+        if tier is not None:
+            user.tier = _tier(tier)
+        if group is not None:
+            user.assignment_group = _optional_text(group)
+        if email is not None:
+            user.email = _optional_text(email)
+        if active is not None:
+            user.active = active
+        admins = [u for u in self.people.all() if u.active and Role.ADMIN in roles_of(u)]
+        if not admins:
+            raise Rejected(f"{user.name} is the last active admin; make someone else admin first.")
+        return user
+
+    def users(self) -> list[User]:
+        return self.people.all()
+
+    def add_category(self, path: str) -> list[Category]:
+        self.people.authorize(self.actor, "manage-categories")
+        return self.taxonomy.add(path, now=self._now())
+
+    def retire_category(self, path: str) -> list[Category]:
+        self.people.authorize(self.actor, "manage-categories")
+        return self.taxonomy.retire(path, now=self._now())
+
+    def rename_category(self, old: str, new: str) -> dict[str, str]:
+        """Rename in the taxonomy and relabel the incidents filed under it.
+
+        A rename changes the label, not the classification, so incidents get no
+        event; their timelines keep the name used when they were categorized.
+        """
+        self.people.authorize(self.actor, "manage-categories")
+        renames = self.taxonomy.rename(old, new)
+        for old_path, new_path in renames.items():
+            old_cat, _, old_sub = old_path.partition("/")
+            new_cat, _, new_sub = new_path.partition("/")
+            matches = col(Incident.category) == old_cat
+            if old_sub:
+                matches &= col(Incident.subcategory) == old_sub
+                self.session.execute(
+                    update(Incident).where(matches).values(category=new_cat, subcategory=new_sub)
+                )
+            else:
+                self.session.execute(update(Incident).where(matches).values(category=new_cat))
+        return renames
+
     # -- helpers -------------------------------------------------------------
+
+    def _begin(self, ref: str | int, verb: Verb, at: datetime | None) -> _Change:
+        """Authorize, lock the incident, check the lifecycle and the time of the change."""
+        self.people.authorize(self.actor, verb.value)
+        number = parse_incident_ref(ref)
+        statement = select(Incident).where(col(Incident.id) == number).with_for_update()
+        incident = self.session.scalars(statement).first()
+        if incident is None:
+            self.get_or_raise(number)
+        assert incident is not None
+        incident_id = format_incident_id(incident.id)
+        target = next_status(Status(incident.status), verb, incident_id=incident_id)
+        now = self._now()
+        when = self._when(at, now)
+        if when < incident.updated_at:
+            raise Rejected(
+                f"{when.isoformat()} is before the last change to {incident_id} "
+                f"({incident.updated_at.isoformat()}); a timeline only moves forward."
+            )
+        return _Change(self, incident, target=target, at=when, now=now)
+
+    def _registered(self, name: str) -> User | None:
+        """The user called ``name``; once users exist, an unknown name is NotFound."""
+        if not self.people.anyone_registered():
+            return None
+        user = self.people.get(name)
+        if user is None or not user.active:
+            raise NotFound(f"There is no active user {name}; `inctrack user list` shows them.")
+        return user
+
+    def _close(self, change: _Change, confirmer: str | None, why: str | None) -> Incident:
+        incident = change.incident
+        incident.closed_at, incident.closed_by = change.at, self.actor
+        incident.confirmed_by = confirmer
+        message = f"confirmed by {confirmer}" if confirmer else f"unconfirmed: {why}"
+        change.move("closed", message=message)
+        return incident
 
     def _now(self) -> datetime:
         return self.clock.now().replace(microsecond=0)
@@ -205,8 +617,8 @@ class Tracker:
             actor=self.actor,
             kind=kind,
             field=field,
-            old=None if old is None else str(old),
-            new=None if new is None else str(new),
+            old=_event_value(old),
+            new=_event_value(new),
             message=message,
         )
         self.session.add(event)
@@ -230,6 +642,136 @@ def _optional_text(value: str | None) -> str | None:
         return None
     cleaned = value.strip()
     return cleaned or None
+
+
+class _Change:
+    """One verb applied to one locked incident: field changes, each with its event."""
+
+    def __init__(
+        self, tracker: Tracker, incident: Incident, *, target: Status, at: datetime, now: datetime
+    ) -> None:
+        self.tracker = tracker
+        self.incident = incident
+        self.target = target
+        self.at = at
+        self.now = now
+        self.id = format_incident_id(incident.id)
+        self.events: list[Event] = []
+        self._said: set[str] = set()
+
+    def event(
+        self,
+        kind: str,
+        *,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+        message: str | None = None,
+    ) -> None:
+        if message is not None and message in self._said:
+            message = None  # one command, one reason: say it on its first event only
+        elif message is not None:
+            self._said.add(message)
+        self.events.append(
+            self.tracker._event(
+                self.incident,
+                kind,
+                at=self.at,
+                recorded_at=self.now,
+                field=field,
+                old=old,
+                new=new,
+                message=message,
+            )
+        )
+        self.incident.updated_at = self.at
+
+    def set(
+        self,
+        field: str,
+        value: object,
+        *,
+        kind: str,
+        message: str | None = None,
+        shown: tuple[object, object] | None = None,
+    ) -> bool:
+        """Change one field if it differs, with one event; True when it changed."""
+        attribute = {"group": "assignment_group"}.get(field, field)
+        old = getattr(self.incident, attribute)
+        if old == value:
+            return False
+        setattr(self.incident, attribute, value)
+        old_shown, new_shown = shown if shown is not None else (old, value)
+        self.event(kind, field=field, old=old_shown, new=new_shown, message=message)
+        return True
+
+    def reassign(
+        self,
+        *,
+        assignee: str | None,
+        group: str | None,
+        kind: str = "assigned",
+        message: str | None = None,
+    ) -> None:
+        """New hands: counts as a reassignment when someone already had it."""
+        incident = self.incident
+        had_it = incident.assignee is not None or incident.assignment_group is not None
+        changed = False
+        if group is not None:
+            changed |= self.set("group", group, kind=kind, message=message)
+        if assignee is not None or group is not None:
+            changed |= self.set("assignee", assignee, kind=kind, message=message)
+        if changed and had_it:
+            incident.reassignment_count += 1
+
+    def move(self, kind: str, *, message: str | None = None) -> None:
+        """Apply the lifecycle's next status, with its event."""
+        old = self.incident.status
+        self.incident.status = self.target.value
+        self.event(kind, field="status", old=old, new=self.target.value, message=message)
+
+
+def _event_value(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _incident_id(number: int | None) -> str | None:
+    return format_incident_id(number) if number is not None else None
+
+
+def _level(value: str | None) -> Level | None:
+    return Level(value) if value is not None else None
+
+
+def _choice(enum: type[StrEnum], value: StrEnum | str, what: str) -> str:
+    try:
+        return enum(str(value).strip().lower()).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise Rejected(f"{value!r} is not a {what}; use one of {allowed}.") from None
+
+
+def _joined(first: str, second: str | None) -> str:
+    extra = _optional_text(second)
+    return f"{first}: {extra}" if extra else first
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _tier(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_TIER:
+        raise Rejected(f"Tier {value} does not exist; tiers go from 1 to {MAX_TIER}.")
+    return value
 
 
 def _value(member: StrEnum | None) -> str | None:

@@ -116,7 +116,7 @@ def list_incidents(
         until=rt.when(until), search=search, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
-        records = [tracker.record(incident) for incident in tracker.list(query)]
+        records = [tracker.record(incident) for incident in tracker.find(query)]
     if limit and len(records) > limit:
         records = records[:limit]
         from inctrack.cli.output import notice

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import db, incidents, output
+from inctrack.cli import admin, db, incidents, lifecycle, output
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -108,6 +108,15 @@ app.command("list")(incidents.list_incidents)
 app.command("queue", help="Open incidents, worst first (the same as `list`).")(
     incidents.list_incidents
 )
+for verb in (
+    lifecycle.categorize, lifecycle.prioritize, lifecycle.assign, lifecycle.take,
+    lifecycle.respond, lifecycle.note, lifecycle.escalate, lifecycle.hold, lifecycle.resume,
+    lifecycle.resolve, lifecycle.close, lifecycle.reopen, lifecycle.cancel, lifecycle.role,
+    lifecycle.link,
+):  # fmt: skip
+    app.command(verb.__name__)(verb)
+app.add_typer(admin.category_app, name="category")
+app.add_typer(admin.user_app, name="user")
 app.add_typer(db.app, name="db")
 
 

@@ -6,7 +6,7 @@ Built by the global callback and kept on ``ctx.obj``; everything heavy
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,6 +98,25 @@ class Runtime:
             data, self.output_format(chosen), table=table, tz=self.settings.timezone,
             now=self.clock.now(), no_color=self.no_color, columns=columns,
         )  # fmt: skip
+
+    def write(
+        self,
+        action: Callable[[Tracker, datetime | None], Any],
+        *,
+        at: str | None,
+        fmt: OutputFormat | None,
+        quiet: bool,
+    ) -> None:
+        """The shape of every incident write: parse --at, one core call, print the record."""
+        from inctrack.records import INCIDENT_CSV_COLUMNS
+        from inctrack.render.table import incident_detail
+
+        when = self.when(at)
+        with self.tracker(write=True) as tracker:
+            record = tracker.record(action(tracker, when))
+        self.emit_written(
+            record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS
+        )
 
     def emit_written(
         self,

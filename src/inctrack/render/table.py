@@ -193,3 +193,45 @@ def findings_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> R
         result = Text("ok", style="green") if record["ok"] else Text("PROBLEM", style="bold red")
         table.add_row(_text(record["check"]), result, _text(record["detail"]))
     return table
+
+
+def user_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No users registered: everyone may do everything (a solo desk).", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for name in ("Name", "Roles", "Tier", "Group", "Email", "Active"):
+        table.add_column(name, overflow="fold")
+    for record in records:
+        table.add_row(
+            _text(record["name"], "bold"),
+            _text(", ".join(record["roles"])),
+            _text(record["tier"]),
+            _text(record["group"]),
+            _text(record["email"]),
+            Text("yes") if record["active"] else Text("no", style="dim"),
+        )
+    return table
+
+
+def user_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    return user_table([record], tz=tz, now=now)
+
+
+def category_tree(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Category", no_wrap=True)
+    table.add_column("Subcategories", overflow="fold")
+    subs: dict[str, list[Text]] = {}
+    order: list[str] = []
+    for record in records:
+        if record["subcategory"] is None:
+            order.append(record["category"])
+            subs.setdefault(record["category"], [])
+            continue
+        style = "dim strike" if record["retired"] else ""
+        subs.setdefault(record["category"], []).append(_text(record["subcategory"], style))
+    retired = {r["category"] for r in records if r["subcategory"] is None and r["retired"]}
+    for category in order:
+        style = "dim strike" if category in retired else "bold"
+        table.add_row(_text(category, style), Text(", ").join(subs[category]))
+    return table

@@ -55,7 +55,7 @@ def check(database: Database) -> list[Finding]:
             findings.append(
                 Finding(
                     "tables",
-                    {"incidents", "events", "counters"} <= tables,
+                    {"incidents", "events", "counters", "categories", "users"} <= tables,
                     ", ".join(sorted(tables - {"alembic_version"})),
                 )
             )

@@ -1,0 +1,301 @@
+"""The verbs of the incident process: each one a parse, one tracker call, a record."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from inctrack.cli.options import (
+    AtOption,
+    FormatOption,
+    IncidentArgument,
+    LevelChoice,
+    QuietOption,
+)
+from inctrack.cli.runtime import runtime
+from inctrack.domain import HoldReason, MajorRole, Priority, ResolutionCode
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the timeline).")]
+Message = Annotated[str, typer.Argument(metavar="MESSAGE", help="The text to record.")]
+
+
+def categorize(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    path: Annotated[str, typer.Argument(metavar="CAT[/SUB]", help="e.g. network/vpn.")],
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """File an incident under a category of the taxonomy (`inctrack category list`)."""
+    runtime(ctx).write(
+        lambda t, when: t.categorize(ref, path, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def prioritize(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    impact: Annotated[LevelChoice | None, typer.Option(case_sensitive=False)] = None,
+    urgency: Annotated[LevelChoice | None, typer.Option(case_sensitive=False)] = None,
+    priority: Annotated[
+        Priority | None,
+        typer.Option("--priority", case_sensitive=False, help="Override the matrix."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Set impact and urgency (the matrix gives P1-P4), or override with --priority --reason."""
+    runtime(ctx).write(
+        lambda t, when: t.prioritize(
+            ref, impact=impact, urgency=urgency, priority=priority, reason=reason, at=when
+        ),
+        at=at, fmt=fmt, quiet=quiet,
+    )  # fmt: skip
+
+
+def assign(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    to: Annotated[str | None, typer.Option("--to", metavar="USER", help="Who works it.")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", metavar="GROUP", help="Which team works it.")
+    ] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Assign an incident to a person and/or a group (the service desk stays owner)."""
+    runtime(ctx).write(
+        lambda t, when: t.assign(ref, to=to, group=group, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def take(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Assign an incident to yourself."""
+    runtime(ctx).write(lambda t, when: t.take(ref, at=when), at=at, fmt=fmt, quiet=quiet)
+
+
+def respond(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    message: Message,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """First response or initial diagnosis: stops the response clock, new → in_progress."""
+    runtime(ctx).write(
+        lambda t, when: t.respond(ref, message, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def note(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    message: Message,
+    public: Annotated[
+        bool, typer.Option("--public", help="An update the reporter may see.")
+    ] = False,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Add a work note (or, with --public, an update for the reporter)."""
+    runtime(ctx).write(
+        lambda t, when: t.note(ref, message, public=public, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def escalate(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="What was tried, so the next tier does not start over.")
+    ],
+    tier: Annotated[int | None, typer.Option("--tier", min=2, max=3, help="2 or 3.")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", metavar="GROUP", help="Hand over to this team.")
+    ] = None,
+    major: Annotated[bool, typer.Option("--major", help="Declare a major incident.")] = False,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Escalate to a higher tier or another group, and/or declare a major incident."""
+    runtime(ctx).write(
+        lambda t, when: t.escalate(
+            ref, reason=reason, tier=tier, group=group, major=major, at=when
+        ),
+        at=at, fmt=fmt, quiet=quiet,
+    )  # fmt: skip
+
+
+def role(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    role_name: Annotated[MajorRole, typer.Argument(metavar="ROLE", case_sensitive=False)],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Who takes the role.")],
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Name a major incident's commander, manager or comms lead."""
+    runtime(ctx).write(
+        lambda t, when: t.set_role(ref, role_name, name, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def hold(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    reason: Annotated[
+        HoldReason, typer.Option("--reason", case_sensitive=False, help="What you wait for.")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="Details.")] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Put an incident on hold: the SLA clock pauses until `resume`."""
+    runtime(ctx).write(
+        lambda t, when: t.hold(ref, reason, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def resume(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    note: Annotated[str | None, typer.Option("--note", help="What came back.")] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Take an incident off hold: the SLA clock runs again."""
+    runtime(ctx).write(
+        lambda t, when: t.resume(ref, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def resolve(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    code: Annotated[ResolutionCode, typer.Option("--code", case_sensitive=False)],
+    note_text: Annotated[str, typer.Option("--note", help="What was done.")],
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Resolve an incident: service restored, awaiting the reporter's confirmation."""
+    runtime(ctx).write(
+        lambda t, when: t.resolve(ref, code=code, note=note_text, at=when),
+        at=at, fmt=fmt, quiet=quiet,
+    )  # fmt: skip
+
+
+def close(
+    ctx: typer.Context,
+    ref: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="INC-42; omit with --stale.")
+    ] = None,
+    confirmed_by: Annotated[
+        str | None, typer.Option("--confirmed-by", metavar="REPORTER", help="Who confirmed.")
+    ] = None,
+    unconfirmed: Annotated[
+        bool, typer.Option("--unconfirmed", help="Close without confirmation (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale", metavar="IDLE", help="Close all resolved incidents idle IDLE (7d)."
+        ),
+    ] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Close a resolved incident (service desk only), or all stale ones with --stale 7d."""
+    rt = runtime(ctx)
+    if stale is None:
+        if ref is None:
+            raise typer.BadParameter("give an incident ID, or --stale IDLE", param_hint="ID")
+        rt.write(
+            lambda t, when: t.close(
+                ref, confirmed_by=confirmed_by, unconfirmed=unconfirmed, reason=reason, at=when
+            ),
+            at=at, fmt=fmt, quiet=quiet,
+        )  # fmt: skip
+        return
+    if ref is not None:
+        raise typer.BadParameter("give an incident ID or --stale, not both", param_hint="ID")
+    _close_stale(rt, stale, at=at, fmt=fmt, quiet=quiet)
+
+
+def _close_stale(rt: Any, stale: str, *, at: str | None, fmt: Any, quiet: bool) -> None:
+    from inctrack.records import INCIDENT_CSV_COLUMNS
+    from inctrack.render.table import incident_list
+    from inctrack.timeparse import parse_duration
+
+    idle, when = parse_duration(stale), rt.when(at)
+    with rt.tracker(write=True) as tracker:
+        records = [tracker.record(i) for i in tracker.close_stale(idle, at=when)]
+    if quiet:
+        for record in records:
+            typer.echo(record["id"])
+        return
+    rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+
+
+def reopen(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    reason: Reason,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Reopen a resolved incident whose fix did not hold (resolved → in_progress)."""
+    runtime(ctx).write(
+        lambda t, when: t.reopen(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def cancel(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    reason: Reason,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Cancel an incident logged in error or twice (final)."""
+    runtime(ctx).write(
+        lambda t, when: t.cancel(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def link(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    duplicate_of: Annotated[
+        str, typer.Option("--duplicate-of", metavar="INC-n", help="The original incident.")
+    ],
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Link an incident to another: --duplicate-of INC-n."""
+    runtime(ctx).write(
+        lambda t, when: t.link(ref, duplicate_of=duplicate_of, at=when),
+        at=at, fmt=fmt, quiet=quiet,
+    )  # fmt: skip

@@ -1,0 +1,121 @@
+"""People, their roles, and who may do what.
+
+Permissions are data: a verb maps to the roles that may perform it. With no
+user registered (a solo analyst) every action is allowed; once anyone is
+registered, an unknown identity or a missing role is refused (exit 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from inctrack.errors import PermissionDenied
+from inctrack.models import User
+
+
+class Role(StrEnum):
+    SERVICE_DESK = "service-desk"
+    RESPONDER = "responder"
+    INCIDENT_MANAGER = "incident-manager"
+    ADMIN = "admin"
+
+
+WORKERS = frozenset({Role.SERVICE_DESK, Role.RESPONDER, Role.INCIDENT_MANAGER})
+DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "log": WORKERS,
+    "categorize": WORKERS,
+    "prioritize": WORKERS,
+    "assign": WORKERS,
+    "respond": WORKERS,
+    "note": WORKERS,
+    "escalate": WORKERS,
+    "declare-major": DESK,
+    "role": frozenset({Role.INCIDENT_MANAGER}),
+    "hold": WORKERS,
+    "resume": WORKERS,
+    "resolve": WORKERS,
+    "close": frozenset({Role.SERVICE_DESK}),
+    "reopen": DESK,
+    "cancel": DESK,
+    "link": WORKERS,
+    "manage-categories": frozenset({Role.ADMIN}),
+    "manage-users": frozenset({Role.ADMIN}),
+}
+"""action -> the roles that may perform it. Only the service desk closes."""
+
+DESCRIPTIONS = {
+    "declare-major": "declaring a major incident",
+    "manage-categories": "changing the category taxonomy",
+    "manage-users": "managing users",
+}
+
+
+def parse_roles(names: Iterable[str | Role]) -> list[Role]:
+    from inctrack.errors import Rejected
+
+    roles = set()
+    for name in names:
+        try:
+            roles.add(Role(str(name).strip().lower()))
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise Rejected(f"{name!r} is not a role; use one of {allowed}.") from None
+    return [role for role in Role if role in roles]
+
+
+def roles_of(user: User) -> list[Role]:
+    return [Role(name) for name in user.roles.split(",") if name]
+
+
+class People:
+    """Look-ups and permission checks over the users table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._anyone: bool | None = None
+
+    def anyone_registered(self) -> bool:
+        if self._anyone is None:
+            count = self.session.execute(select(func.count()).select_from(User)).scalar_one()
+            self._anyone = count > 0
+        return self._anyone
+
+    def get(self, name: str) -> User | None:
+        return self.session.get(User, name)
+
+    def all(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(col(User.name))))
+
+    def has_role(self, name: str, *roles: Role) -> bool:
+        """True for a solo desk (nobody registered) or an active user with one of ``roles``."""
+        if not self.anyone_registered():
+            return True
+        user = self.get(name)
+        return user is not None and user.active and bool(set(roles_of(user)) & set(roles))
+
+    def authorize(self, actor: str, action: str) -> None:
+        """Refuse (exit 5) unless ``actor`` may perform ``action``."""
+        if not self.anyone_registered():
+            return
+        needed = PERMISSIONS[action]
+        user = self.get(actor)
+        if user is None:
+            raise PermissionDenied(
+                f"{actor} is not a registered user of this tracker; ask an admin to run "
+                f"`inctrack user add {actor} --role …`, or act as someone who is (--as)."
+            )
+        if not user.active:
+            raise PermissionDenied(f"{actor} is deactivated; ask an admin to reactivate them.")
+        if not set(roles_of(user)) & needed:
+            what = DESCRIPTIONS.get(action, f"{action}")
+            need = " or ".join(sorted(role.value for role in needed))
+            have = ", ".join(roles_of(user)) or "no role"
+            raise PermissionDenied(
+                f"{what.capitalize()} needs the {need} role; {actor} has {have}."
+            )
