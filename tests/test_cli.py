@@ -50,7 +50,7 @@ def test_json_record_has_every_promised_key_with_nulls(cli: Cli) -> None:
     assert record["priority"] is None
     assert record["roles"] == {"commander": None, "manager": None, "comms": None}
     assert set(record["sla"]) == {"response", "resolution"}
-    assert set(record["sla"]["response"]) == {
+    assert set(record["sla"]["response"]) >= {
         "target", "due_at", "elapsed_seconds", "remaining_seconds", "state"
     }  # fmt: skip
 

@@ -144,3 +144,34 @@ def test_an_older_database_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     with database.connect() as connection:
         assert migrate.current_revision(connection) == migrate.HEAD
     database.dispose()
+
+
+def test_a_database_at_revision_0001_is_upgraded_with_its_incidents(tmp_path: Path) -> None:
+    """A file written before the taxonomy existed: backed up, migrated, nothing lost."""
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    old = Database.open(str(path), upgrade=False)
+    config = migrate.alembic_config()
+    with old.connect(write=True) as connection, connection.begin():
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO incidents (id, title, reporter, reported_at, logged_at, logged_by, "
+            "category, subcategory, status, tier, major, roles, reopen_count, "
+            "reassignment_count, occurrences, updated_at) VALUES (1, 'Old printer', 'bob', "
+            "'2025-03-01 10:00:00.000000', '2025-03-01 10:00:00.000000', 'alice', 'legacy', "
+            "'thing', 'new', 1, 0, '{}', 0, 0, 1, '2025-03-01 10:00:00.000000')"
+        ))  # fmt: skip
+    old.dispose()
+
+    Database.open(str(path)).dispose()
+    assert len(list(tmp_path.glob("old.db.*.schema-0001.bak"))) == 1
+    cli = Cli(str(path))
+    shown = cli.json("show", "INC-1")
+    assert (shown["title"], shown["category"], shown["subcategory"]) == (
+        "Old printer", "legacy", "thing"
+    )  # fmt: skip
+    assert {"legacy", "legacy/thing", "network/vpn"} <= {
+        c["path"] for c in cli.json("category", "list")
+    }

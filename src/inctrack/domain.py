@@ -33,6 +33,15 @@ OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD})
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 
 
+class Role(StrEnum):
+    """What a registered person may do (see ``people.PERMISSIONS``)."""
+
+    SERVICE_DESK = "service-desk"
+    RESPONDER = "responder"
+    INCIDENT_MANAGER = "incident-manager"
+    ADMIN = "admin"
+
+
 class Channel(StrEnum):
     PHONE = "phone"
     EMAIL = "email"

@@ -68,6 +68,9 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
 
 FINAL = frozenset({CLOSED, CANCELLED})
 
+VERB_PHRASES = {Verb.ROLE: "name roles on"}
+"""How a refusal reads where the bare verb would not: "Cannot name roles on INC-2"."""
+
 
 def moves_from(status: Status) -> dict[Verb, Status]:
     """The status-changing verbs allowed from ``status``, with where each leads."""
@@ -83,12 +86,13 @@ def next_status(status: Status, verb: Verb, *, incident_id: str) -> Status:
     target = TRANSITIONS.get((status, verb))
     if target is not None:
         return target
+    doing = VERB_PHRASES.get(verb, verb.value)
     if status in FINAL:
-        raise Rejected(f"Cannot {verb} {incident_id}: it is {status}, which is final.")
+        raise Rejected(f"Cannot {doing} {incident_id}: it is {status}, which is final.")
     moves = moves_from(status)
     named = [f"{verb} (→ {target})" for verb, target in moves.items()]
     allowed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
     raise Rejected(
-        f"Cannot {verb} {incident_id}: it is {status}, and from {status} the allowed moves "
+        f"Cannot {doing} {incident_id}: it is {status}, and from {status} the allowed moves "
         f"are {allowed}."
     )

@@ -8,7 +8,7 @@ is stored in UTC and comes back timezone-aware (:class:`UTCDateTime`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Index
@@ -145,3 +145,21 @@ class User(SQLModel, table=True):
     email: str | None = None
     active: bool = True
     created_at: datetime = _utc()
+
+
+class Setting(SQLModel, table=True):
+    """One piece of team policy (SLA targets, at-risk threshold, matrix, calendar)."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True)
+    value: Any = Field(sa_type=JSON)
+
+
+class Holiday(SQLModel, table=True):
+    """A whole local day without working time on the business calendar."""
+
+    __tablename__ = "holidays"
+
+    day: date = Field(primary_key=True)
+    name: str | None = None

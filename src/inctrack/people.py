@@ -8,21 +8,13 @@ registered, an unknown identity or a missing role is refused (exit 5).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from inctrack.domain import Role
 from inctrack.errors import PermissionDenied
 from inctrack.models import User
-
-
-class Role(StrEnum):
-    SERVICE_DESK = "service-desk"
-    RESPONDER = "responder"
-    INCIDENT_MANAGER = "incident-manager"
-    ADMIN = "admin"
-
 
 WORKERS = frozenset({Role.SERVICE_DESK, Role.RESPONDER, Role.INCIDENT_MANAGER})
 DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})
@@ -46,13 +38,30 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "link": WORKERS,
     "manage-categories": frozenset({Role.ADMIN}),
     "manage-users": frozenset({Role.ADMIN}),
+    "manage-policy": frozenset({Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
 DESCRIPTIONS = {
+    "log": "logging an incident",
+    "categorize": "categorizing",
+    "prioritize": "prioritizing",
+    "assign": "assigning",
+    "respond": "responding",
+    "note": "adding a note",
+    "escalate": "escalating",
+    "role": "naming major-incident roles",
+    "hold": "putting on hold",
+    "resume": "resuming",
+    "resolve": "resolving",
+    "close": "closing",
+    "reopen": "reopening",
+    "cancel": "cancelling",
+    "link": "linking",
     "declare-major": "declaring a major incident",
     "manage-categories": "changing the category taxonomy",
     "manage-users": "managing users",
+    "manage-policy": "changing the SLA policy and calendar",
 }
 
 
@@ -104,18 +113,21 @@ class People:
         if not self.anyone_registered():
             return
         needed = PERMISSIONS[action]
+        what = DESCRIPTIONS.get(action, f"{action}").capitalize()
+        need = " or ".join(role.value for role in Role if role in needed)
         user = self.get(actor)
         if user is None:
+            example = next(role for role in Role if role in needed)
             raise PermissionDenied(
-                f"{actor} is not a registered user of this tracker; ask an admin to run "
-                f"`inctrack user add {actor} --role …`, or act as someone who is (--as)."
+                f"{what} needs the {need} role, and {actor} is not a registered user; ask an "
+                f"admin to run `inctrack user add {actor} --role {example}`, or act as someone "
+                "who is (--as)."
             )
         if not user.active:
-            raise PermissionDenied(f"{actor} is deactivated; ask an admin to reactivate them.")
-        if not set(roles_of(user)) & needed:
-            what = DESCRIPTIONS.get(action, f"{action}")
-            need = " or ".join(sorted(role.value for role in needed))
-            have = ", ".join(roles_of(user)) or "no role"
             raise PermissionDenied(
-                f"{what.capitalize()} needs the {need} role; {actor} has {have}."
+                f"{what} needs an active user with the {need} role, and {actor} is deactivated; "
+                "ask an admin to reactivate them."
             )
+        if not set(roles_of(user)) & needed:
+            have = ", ".join(roles_of(user)) or "no role"
+            raise PermissionDenied(f"{what} needs the {need} role; {actor} has {have}.")

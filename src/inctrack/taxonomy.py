@@ -79,7 +79,7 @@ class Taxonomy:
                 node = Category(path=path, created_at=now)
                 self.session.add(node)
                 added.append(node)
-            elif existing.retired_at is not None and path == wanted[-1]:
+            elif existing.retired_at is not None:
                 existing.retired_at = None  # adding a retired category brings it back
                 added.append(existing)
         if not added:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, or_, select, update
 from sqlmodel import Session, col
 
+from inctrack import policy as policy_store
+from inctrack.calendar import parse_hours
 from inctrack.clock import Clock
+from inctrack.clocks import Clocks, clocks_for
 from inctrack.domain import (
     MAX_TIER,
     OPEN_STATUSES,
@@ -25,15 +28,17 @@ from inctrack.domain import (
     MajorRole,
     Priority,
     ResolutionCode,
+    Role,
     Status,
     format_incident_id,
+    parse_category,
     parse_incident_ref,
-    priority_for,
 )
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
-from inctrack.models import Category, Counter, Event, Incident, User
-from inctrack.people import People, Role, parse_roles, roles_of
+from inctrack.models import Category, Counter, Event, Holiday, Incident, User
+from inctrack.people import People, parse_roles, roles_of
+from inctrack.policy import Policy
 from inctrack.records import Record, incident_record
 from inctrack.taxonomy import Taxonomy, join
 
@@ -52,6 +57,13 @@ class IncidentQuery:
     since: datetime | None = None
     until: datetime | None = None
     search: str | None = None
+    priorities: Sequence[Priority] = ()
+    category: str | None = None
+    """``network`` or ``network/vpn``."""
+    assignee: str | None = None
+    group: str | None = None
+    tier: int | None = None
+    service: str | None = None
     limit: int | None = None
 
 
@@ -64,6 +76,13 @@ class Tracker:
         self.actor = actor.strip()
         self.people = People(session)
         self.taxonomy = Taxonomy(session)
+        self._policy: Policy | None = None
+
+    def policy(self) -> Policy:
+        """The team's SLA policy, read once per tracker."""
+        if self._policy is None:
+            self._policy = policy_store.load(self.session)
+        return self._policy
 
     # -- reading -------------------------------------------------------------
 
@@ -95,6 +114,22 @@ class Tracker:
             statement = statement.where(col(Incident.reported_at) >= query.since)
         if query.until is not None:
             statement = statement.where(col(Incident.reported_at) < query.until)
+        if query.priorities:
+            priorities = [Priority.parse(p).value for p in query.priorities]
+            statement = statement.where(col(Incident.priority).in_(priorities))
+        if query.category:
+            category, subcategory = parse_category(query.category)
+            statement = statement.where(col(Incident.category) == category)
+            if subcategory is not None:
+                statement = statement.where(col(Incident.subcategory) == subcategory)
+        for column, value in (
+            (Incident.assignee, query.assignee),
+            (Incident.assignment_group, query.group),
+            (Incident.tier, query.tier),
+            (Incident.service, query.service),
+        ):
+            if value is not None:
+                statement = statement.where(col(column) == value)
         if query.search:
             columns = (Incident.title, Incident.description, Incident.reporter, Incident.service)
             pattern = query.search
@@ -107,13 +142,83 @@ class Tracker:
             col(Incident.reported_at),
             col(Incident.id),
         )
-        if query.limit is not None:
-            statement = statement.limit(query.limit)
-        return list(self.session.scalars(statement))
+        if query.statuses or query.include_closed:
+            if query.limit is not None:
+                statement = statement.limit(query.limit)
+            return list(self.session.scalars(statement))
+        # The open queue: worst first needs the clocks (nearest due within a priority).
+        incidents = list(self.session.scalars(statement))
+        clocks = self.clocks(incidents)
+        incidents.sort(key=lambda i: _urgency(clocks[i.id]))
+        return incidents[: query.limit] if query.limit is not None else incidents
 
-    def record(self, incident: Incident, *, with_events: bool = False) -> Record:
+    def record(
+        self,
+        incident: Incident,
+        *,
+        with_events: bool = False,
+        clocks: Clocks | None = None,
+    ) -> Record:
+        """The incident as its public record, with both SLA clocks (as of now)."""
         events = self.events(incident) if with_events else None
-        return incident_record(incident, events=events)
+        if clocks is None:
+            clocks = self.clocks([incident])[incident.id]
+        return incident_record(incident, events=events, sla=clocks.record())
+
+    def records(self, incidents: Sequence[Incident]) -> list[Record]:
+        clocks = self.clocks(incidents)
+        return [self.record(i, clocks=clocks[i.id]) for i in incidents]
+
+    def clocks(
+        self, incidents: Sequence[Incident], *, as_of: datetime | None = None
+    ) -> dict[int, Clocks]:
+        """Both SLA clocks of each incident, from its history, at ``as_of`` (default now)."""
+        moment = self._now() if as_of is None else as_of
+        return clocks_for(self.session, incidents, self.policy(), moment)
+
+    def sla(self, ref: str | int, *, as_of: datetime | None = None) -> Clocks:
+        """One incident's clocks, to be explained segment by segment."""
+        incident = self.get_or_raise(ref)
+        moment = self._now() if as_of is None else as_of
+        if incident.reported_at > moment:
+            raise Rejected(
+                f"{format_incident_id(incident.id)} was reported at "
+                f"{incident.reported_at.isoformat()}, after {moment.isoformat()}."
+            )
+        return self.clocks([incident], as_of=moment)[incident.id]
+
+    def sla_report(
+        self,
+        *,
+        as_of: datetime | None = None,
+        states: Sequence[str] = ("breached", "at_risk"),
+        priorities: Sequence[Priority] = (),
+        group: str | None = None,
+    ) -> list[Clocks]:
+        """Incidents open at ``as_of`` whose clocks are in ``states``, most urgent first.
+
+        Only open incidents are read (plus, for a past ``as_of``, those whose
+        status changed after it), so closed history is never loaded.
+        """
+        moment = self._now() if as_of is None else as_of
+        open_now = col(Incident.status).in_([s.value for s in OPEN_STATUSES])
+        changed_since = col(Incident.id).in_(
+            select(col(Event.incident_id))
+            .where(col(Event.field) == "status")
+            .where(col(Event.at) > moment)
+        )
+        candidates = select(Incident).where(col(Incident.reported_at) <= moment)
+        candidates = candidates.where(open_now if as_of is None else (open_now | changed_since))
+        if group is not None:
+            candidates = candidates.where(col(Incident.assignment_group) == group)
+        incidents = list(self.session.scalars(candidates))
+        wanted = {Priority.parse(p).value for p in priorities}
+        found = [
+            c
+            for c in self.clocks(incidents, as_of=moment).values()
+            if c.is_open and c.worst in states and (not wanted or c.priority in wanted)
+        ]
+        return sorted(found, key=_urgency)
 
     # -- writing -------------------------------------------------------------
 
@@ -138,7 +243,7 @@ class Tracker:
         level_impact = Level.parse(impact) if impact is not None else None
         level_urgency = Level.parse(urgency) if urgency is not None else None
         cat, sub = self.taxonomy.validate(category) if category else (None, None)
-        priority = priority_for(level_impact, level_urgency)
+        priority = self.policy().priority_for(level_impact, level_urgency)
         incident = Incident(
             id=self._next_number("incident"),
             title=_required_text(title, "title", limit=MAX_TITLE),
@@ -202,7 +307,7 @@ class Tracker:
         if override is not None:
             change.set("priority", override.value, kind="priority_overridden", message=why)
         else:
-            matrix = priority_for(_level(incident.impact), _level(incident.urgency))
+            matrix = self.policy().priority_for(_level(incident.impact), _level(incident.urgency))
             change.set("priority", _value(matrix), kind="prioritized")
         return incident
 
@@ -269,10 +374,12 @@ class Tracker:
         incident = change.incident
         if tier is not None:
             if not incident.tier < tier <= MAX_TIER:
+                higher = list(range(incident.tier + 1, MAX_TIER + 1))
                 raise Rejected(
-                    f"{change.id} is at tier {incident.tier}; escalation goes up, "
-                    f"to a tier from {incident.tier + 1} to {MAX_TIER}."
-                    if incident.tier < MAX_TIER
+                    f"{change.id} is at tier {incident.tier}; escalation goes up, to tier "
+                    + " or ".join(map(str, higher))
+                    + "."
+                    if higher
                     else f"{change.id} is already at tier {MAX_TIER}, the highest."
                 )
             change.set("tier", tier, kind="escalated", message=why)
@@ -333,7 +440,6 @@ class Tracker:
         """Restart the SLA clock: the wait is over."""
         change = self._begin(ref, Verb.RESUME, at)
         waited_for = change.incident.hold_reason
-        change.incident.hold_reason = None
         change.move("resumed", message=_joined(f"after {waited_for}", note))
         return change.incident
 
@@ -351,7 +457,7 @@ class Tracker:
         change = self._begin(ref, Verb.RESOLVE, at)
         incident = change.incident
         incident.resolution_code, incident.resolution_note = resolution, text
-        incident.resolved_at, incident.hold_reason = change.at, None
+        incident.resolved_at = change.at
         change.move("resolved", message=f"{resolution}: {text}")
         return incident
 
@@ -497,6 +603,108 @@ class Tracker:
             raise Rejected(f"{user.name} is the last active admin; make someone else admin first.")
         return user
 
+    # -- SLA policy and calendar ----------------------------------------------
+
+    def set_target(
+        self,
+        priority: Priority | str,
+        *,
+        respond: str | None = None,
+        resolve: str | None = None,
+        calendar: str | None = None,
+    ) -> Policy:
+        """Change one priority's response/resolution targets or calendar."""
+        self.people.authorize(self.actor, "manage-policy")
+        if calendar is not None and calendar not in ("24x7", "business"):
+            raise Rejected(f"{calendar!r} is not a calendar; use 24x7 or business.")
+        self._policy = policy_store.set_target(
+            self.session,
+            Priority.parse(priority),
+            respond=respond,
+            resolve=resolve,
+            calendar=calendar,  # type: ignore[arg-type]
+        )
+        return self._policy
+
+    def set_at_risk(self, threshold: str) -> Policy:
+        self.people.authorize(self.actor, "manage-policy")
+        policy_store.save(self.session, "at_risk", policy_store.parse_percent(threshold))
+        self._policy = None
+        return self.policy()
+
+    def set_matrix(self, cells: Sequence[str]) -> Policy:
+        """Change cells of the impact x urgency matrix: ``high/low=P2``."""
+        self.people.authorize(self.actor, "manage-policy")
+        stored = {f"{i}/{u}": p.value for (i, u), p in self.policy().matrix.items()}
+        for cell in cells:
+            key, sep, value = cell.partition("=")
+            impact, slash, urgency = key.partition("/")
+            if not sep or not slash:
+                raise Rejected(
+                    f"{cell!r} is not a matrix cell; write IMPACT/URGENCY=PRIORITY (high/low=P2)."
+                )
+            stored[f"{Level.parse(impact)}/{Level.parse(urgency)}"] = Priority.parse(value).value
+        policy_store.save(self.session, "matrix", stored)
+        self._policy = None
+        return self.policy()
+
+    def set_calendar(self, *, timezone: str | None = None, hours: str | None = None) -> Policy:
+        """The business calendar: its time zone and weekly working hours."""
+        self.people.authorize(self.actor, "manage-policy")
+        current = self.policy()
+        value = {
+            "timezone": policy_store.check_timezone(timezone) if timezone else current.timezone,
+            "hours": parse_hours(hours).describe() if hours else current.hours,
+        }
+        policy_store.save(self.session, "calendar", value)
+        self._policy = None
+        return self.policy()
+
+    def add_holiday(self, day: date, *, name: str | None = None) -> Policy:
+        self.people.authorize(self.actor, "manage-policy")
+        holiday = self.session.get(Holiday, day)
+        if holiday is None:
+            self.session.add(Holiday(day=day, name=_optional_text(name)))
+        elif name is not None:
+            holiday.name = _optional_text(name)
+        self.session.flush()
+        self._policy = None
+        return self.policy()
+
+    def remove_holiday(self, day: date) -> Policy:
+        self.people.authorize(self.actor, "manage-policy")
+        holiday = self.session.get(Holiday, day)
+        if holiday is None:
+            raise NotFound(f"{day.isoformat()} is not a holiday; `inctrack calendar holiday list`.")
+        self.session.delete(holiday)
+        self.session.flush()
+        self._policy = None
+        return self.policy()
+
+    def import_holidays(
+        self, country: str, years: Sequence[int], *, subdivision: str | None = None
+    ) -> list[tuple[date, str]]:
+        """Public holidays of a country (the ``holidays`` package); returns those added."""
+        self.people.authorize(self.actor, "manage-policy")
+        import holidays as holiday_data
+
+        try:
+            found = holiday_data.country_holidays(
+                country.upper(), subdiv=subdivision, years=list(years)
+            )
+        except NotImplementedError:
+            raise NotFound(
+                f"The holidays package knows no country {country!r}; use an ISO code like GB."
+            ) from None
+        added = []
+        for day, name in sorted(found.items()):
+            if self.session.get(Holiday, day) is None:
+                self.session.add(Holiday(day=day, name=name))
+                added.append((day, name))
+        self.session.flush()
+        self._policy = None
+        return added
+
     def users(self) -> list[User]:
         return self.people.all()
 
@@ -581,7 +789,7 @@ class Tracker:
             raise Rejected(
                 f"{at.isoformat()} is in the future; --at says when something already happened."
             )
-        return at
+        return min(at, now)  # a little ahead is clock skew between machines: it means now
 
     def _next_number(self, series: str) -> int:
         """The next number of a series, unique and increasing under concurrent writers.
@@ -728,6 +936,8 @@ class _Change:
         """Apply the lifecycle's next status, with its event."""
         old = self.incident.status
         self.incident.status = self.target.value
+        if self.target is not Status.ON_HOLD:
+            self.incident.hold_reason = None  # only an incident on hold waits for something
         self.event(kind, field="status", old=old, new=self.target.value, message=message)
 
 
@@ -737,6 +947,16 @@ def _event_value(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def _urgency(clocks: Clocks) -> tuple[int, str, datetime, int]:
+    """Queue order: untriaged first, then priority, then the nearest due time."""
+    priority = clocks.priority
+    return (0 if priority is None else 1, priority or "", clocks.next_due or _FAR,
+            clocks.incident.id)  # fmt: skip
 
 
 def _incident_id(number: int | None) -> str | None:

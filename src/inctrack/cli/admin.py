@@ -8,7 +8,7 @@ import typer
 
 from inctrack.cli.options import FormatOption, QuietOption
 from inctrack.cli.runtime import runtime
-from inctrack.people import Role
+from inctrack.domain import Role
 
 category_app = typer.Typer(
     help="The category taxonomy: list, add, rename, retire.", no_args_is_help=True

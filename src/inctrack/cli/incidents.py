@@ -15,7 +15,7 @@ from inctrack.cli.options import (
     QuietOption,
 )
 from inctrack.cli.runtime import runtime
-from inctrack.domain import Channel, Status
+from inctrack.domain import Channel, Priority, Status
 
 
 def log(
@@ -97,6 +97,20 @@ def list_incidents(
         str | None,
         typer.Option("--search", "-S", help="Text in title, description, reporter or service."),
     ] = None,
+    priority: Annotated[
+        list[Priority] | None,
+        typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Filed here.")
+    ] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", metavar="USER", help="Assigned to USER.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Assigned to you.")] = False,
+    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
+    tier: Annotated[int | None, typer.Option("--tier", min=1, max=3)] = None,
+    service: Annotated[str | None, typer.Option("--service")] = None,
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include resolved, closed and cancelled.")
     ] = False,
@@ -113,7 +127,9 @@ def list_incidents(
     rt = runtime(ctx)
     query = IncidentQuery(
         statuses=status or (), include_closed=include_all, since=rt.when(since),
-        until=rt.when(until), search=search, limit=(limit + 1) if limit else None,
+        until=rt.when(until), search=search, priorities=priority or (), category=category,
+        assignee=rt.settings.user if mine else assignee, group=group, tier=tier,
+        service=service, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
         records = [tracker.record(incident) for incident in tracker.find(query)]

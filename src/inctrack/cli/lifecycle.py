@@ -205,7 +205,7 @@ def resolve(
 def close(
     ctx: typer.Context,
     ref: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="INC-42; omit with --stale.")
+        str | None, typer.Argument(metavar="ID", help="INC-42; omit with --stale.")
     ] = None,
     confirmed_by: Annotated[
         str | None, typer.Option("--confirmed-by", metavar="REPORTER", help="Who confirmed.")
@@ -252,8 +252,9 @@ def _close_stale(rt: Any, stale: str, *, at: str | None, fmt: Any, quiet: bool) 
     if quiet:
         for record in records:
             typer.echo(record["id"])
-        return
-    rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+    elif records or rt.output_format(fmt).value != "table":
+        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+    # nothing stale, as a table: print nothing, so cron sends no mail
 
 
 def reopen(

@@ -48,16 +48,18 @@ def incident_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
     table.add_column("ID", no_wrap=True)
     table.add_column("Pri", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=16, overflow="fold")
-    table.add_column("Category", no_wrap=True, overflow="ellipsis", max_width=16)
-    table.add_column("Age", no_wrap=True, justify="right")
+    table.add_column("Title", ratio=1, min_width=14, overflow="fold")
+    table.add_column("Assignee", overflow="ellipsis", max_width=14)
+    table.add_column("SLA", no_wrap=True, justify="right")
+    table.add_column("Age", no_wrap=True, justify="right", min_width=3)
     for record in records:
         table.add_row(
             _text(record["id"], "bold"),
             _priority(record["priority"]),
             _text(record["status"], STATUS_STYLES.get(record["status"], "")),
             _text(record["title"]),
-            _text(_category(record)),
+            _text(record["assignee"] or record["group"]),
+            sla_marker(record),
             _text(age(record["reported_at"], now)),
         )
     return table
@@ -84,7 +86,9 @@ def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableT
     fields.add_column(style="dim", no_wrap=True)
     fields.add_column(overflow="fold")
     for label, value in _detail_rows(record, tz):
-        if value not in (None, ""):
+        if isinstance(value, Text):
+            fields.add_row(label, value)
+        elif value not in (None, ""):
             fields.add_row(label, _text(value))
     parts: list[RenderableType] = [heading, fields]
     if record.get("description"):
@@ -142,6 +146,8 @@ def _detail_rows(record: Record, tz: tzinfo) -> list[tuple[str, Any]]:
         ("Major", "yes" if record["major"] else None),
         ("Roles", roles),
         ("On hold", record["hold_reason"]),
+        ("SLA response", _clock_summary(record["sla"]["response"], tz)),
+        ("SLA resolution", _clock_summary(record["sla"]["resolution"], tz)),
         ("Responded", local_time(record["responded_at"], tz)),
         ("Resolved", local_time(record["resolved_at"], tz)),
         ("Resolution", _resolution(record)),
@@ -228,10 +234,141 @@ def category_tree(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
             order.append(record["category"])
             subs.setdefault(record["category"], [])
             continue
-        style = "dim strike" if record["retired"] else ""
-        subs.setdefault(record["category"], []).append(_text(record["subcategory"], style))
+        name = record["subcategory"] + (" (retired)" if record["retired"] else "")
+        style = "dim" if record["retired"] else ""
+        subs.setdefault(record["category"], []).append(_text(name, style))
     retired = {r["category"] for r in records if r["subcategory"] is None and r["retired"]}
     for category in order:
-        style = "dim strike" if category in retired else "bold"
-        table.add_row(_text(category, style), Text(", ").join(subs[category]))
+        if category in retired:
+            table.add_row(_text(f"{category} (retired)", "dim"), Text(", ").join(subs[category]))
+        else:
+            table.add_row(_text(category, "bold"), Text(", ").join(subs[category]))
+    return table
+
+
+# -- SLA -------------------------------------------------------------------------
+
+SLA_STYLES = {"breached": "bold red", "at_risk": "yellow", "paused": "magenta", "met": "green"}
+
+
+def duration(seconds: float | None) -> str:
+    """12m, 3h 20m, 2d 4h: working time or wall time, rounded to the minute."""
+    if seconds is None:
+        return ""
+    minutes = round(abs(seconds) / 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if hours:
+        parts.append(f"{hours}h")
+    if mins and not days:
+        parts.append(f"{mins}m")
+    return " ".join(parts) or "0m"
+
+
+def _current_clock(record: Record) -> dict[str, Any] | None:
+    for name in ("response", "resolution"):
+        clock = record["sla"][name]
+        if clock["state"] not in ("met", "none"):
+            return dict(clock)
+    return None
+
+
+def sla_marker(record: Record) -> Text:
+    """The queue's SLA cell: time left, overdue (-), paused, or nothing."""
+    clock = _current_clock(record)
+    if clock is None:
+        return Text("")
+    state, left = clock["state"], clock["remaining_seconds"]
+    if state == "paused":
+        return Text("paused", style=SLA_STYLES["paused"])
+    if state == "breached":
+        return Text(f"-{duration(left)}", style=SLA_STYLES["breached"])
+    return Text(duration(left), style=SLA_STYLES.get(state, ""))
+
+
+def _clock_summary(clock: dict[str, Any], tz: tzinfo) -> Text:
+    if clock["state"] == "none":
+        return Text("no target (untriaged)", style="dim")
+    due = local_time(clock["due_at"], tz)
+    target = f"{clock['target']} {clock['calendar']}"
+    left = clock["remaining_seconds"]
+    detail = {
+        "breached": f"due {due}, {duration(left)} over" if due else "breached",
+        "met": f"met, {duration(clock['elapsed_seconds'])} used",
+        "paused": f"paused, {duration(left)} left",
+    }.get(clock["state"], f"due {due}, {duration(left)} left")
+    return Text.assemble(
+        (clock["state"], SLA_STYLES.get(clock["state"], "")), f"  {detail}  ({target})"
+    )
+
+
+def sla_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text.assemble((record["id"], "bold"), f"  as of {local_time(record['as_of'], tz)}")
+    ]
+    for name in ("response", "resolution"):
+        clock = record[name]
+        parts.append(Text.assemble((f"\n{name.capitalize()}: ", "bold"), _clock_summary(clock, tz)))
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+        for column in ("From", "To", "Clock", "Counted", "Began with"):
+            table.add_column(column, overflow="fold")
+        for segment in clock["segments"]:
+            event = segment["event"]
+            began = f"{event['kind']} by {event['actor']}" if event else ""
+            state = segment["state"].replace("_", " ")
+            if segment["reason"]:
+                state = f"{state} ({segment['reason']})"
+            table.add_row(
+                _text(local_time(segment["start"], tz)),
+                _text(local_time(segment["end"], tz) or "now"),
+                _text(state, SLA_STYLES.get(segment["state"], "")),
+                _text(duration(segment["counted_seconds"]) if segment["counted_seconds"] else ""),
+                _text(began),
+            )
+        parts.append(table)
+    return Group(*parts)
+
+
+def policy_table(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    targets = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, title="SLA targets",
+                    title_justify="left")  # fmt: skip
+    for column in ("Priority", "Respond", "Resolve", "Calendar"):
+        targets.add_column(column)
+    for t in record["targets"]:
+        targets.add_row(_priority(t["priority"]), t["respond"], t["resolve"], t["calendar"])
+    levels = ("high", "medium", "low")
+    cells = {(c["impact"], c["urgency"]): c["priority"] for c in record["matrix"]}
+    matrix = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
+                   title="Matrix: impact x urgency", title_justify="left")  # fmt: skip
+    matrix.add_column("")
+    for urgency in levels:
+        matrix.add_column(urgency)
+    for impact in levels:
+        matrix.add_row(impact, *(_priority(cells[(impact, u)]) for u in levels))
+    at_risk = Text(f"At risk from {round(record['at_risk'] * 100)} % of a target used.")
+    return Group(targets, matrix, at_risk, calendar_table(record["calendar"], tz=tz, now=now))
+
+
+def calendar_table(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    grid.add_row("Business hours", _text(record["hours"]))
+    grid.add_row("Time zone", _text(record["timezone"]))
+    grid.add_row("Working day", duration(record["working_day_seconds"]))
+    upcoming = [h for h in record["holidays"] if h["date"] >= now.date().isoformat()]
+    shown = ", ".join(h["date"] for h in upcoming[:6]) + (" …" if len(upcoming) > 6 else "")
+    grid.add_row("Holidays", f"{len(record['holidays'])} ({len(upcoming)} to come) {shown}")
+    return grid
+
+
+def holiday_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No holidays.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Name", overflow="fold")
+    for record in records:
+        table.add_row(record["date"], _text(record["name"]))
     return table

@@ -55,7 +55,16 @@ def check(database: Database) -> list[Finding]:
             findings.append(
                 Finding(
                     "tables",
-                    {"incidents", "events", "counters", "categories", "users"} <= tables,
+                    {
+                        "incidents",
+                        "events",
+                        "counters",
+                        "categories",
+                        "users",
+                        "settings",
+                        "holidays",
+                    }
+                    <= tables,
                     ", ".join(sorted(tables - {"alembic_version"})),
                 )
             )

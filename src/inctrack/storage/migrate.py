@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from inctrack.storage.engine import Database
 
-HEAD = "0002"
+HEAD = "0003"
 """The newest revision under ``migrations/versions``; a test keeps the two in step."""
 
 _PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server
@@ -71,7 +71,7 @@ def upgrade(database: Database) -> str | None:
     _refuse_unknown(before, database)
     path = sqlite_path(database.url)
     if before is not None and path is not None:
-        backup = str(backup_sqlite(path, suffix=f"before-{HEAD}"))
+        backup = str(backup_sqlite(path, suffix=f"schema-{before}"))
     with database.connect(write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})

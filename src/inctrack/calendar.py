@@ -1,0 +1,539 @@
+"""Working time for SLA clocks: business hours in a time zone, with holidays.
+
+A :class:`Calendar` answers three questions for the SLA code: how much working
+time lies between two instants (:meth:`Calendar.working_seconds`), when a given
+amount of working time has run out (:meth:`Calendar.add_working`), and which
+stretches of a period count (:meth:`Calendar.working_intervals`, the segments
+``inctrack sla ID`` explains). It is pure: no database, no clock, no I/O.
+
+The rules, in one place:
+
+- **Hours** are a weekly schedule of local wall-clock ranges, written like
+  ``Mon-Fri 08:00-12:00,13:00-17:00; Sat 09:00-13:00`` (:func:`parse_hours`).
+  A range never crosses midnight; ``24:00`` ends a range at the midnight that
+  closes its day (stored as :data:`END_OF_DAY`). A night shift is two ranges:
+  ``Mon-Fri 22:00-24:00; Tue-Sat 00:00-06:00``.
+- **A calendar without hours** is 24x7: every instant counts, working time is
+  wall-clock time, and it has no holidays.
+- **Holidays** are local dates. A holiday switches off every range that
+  *starts* on that date (so ``22:00-24:00`` on the holiday is off, and
+  ``00:00-06:00`` on the day after is on).
+- **Daylight saving**: each range is placed on the time line from its local
+  date and local times in the calendar's zone, so a range keeps its wall-clock
+  times and its length follows the clocks (``00:00-24:00`` lasts 23 hours on
+  the day clocks go forward, 25 when they go back). A local time that occurs
+  twice (the autumn fold) means its *first* occurrence (``fold=0``). A local
+  time that does not exist (the spring gap) means the moment the clocks jump,
+  the first instant after the gap. Both rules keep ranges in order and never
+  let two ranges overlap.
+- **Inputs** are timezone-aware datetimes in any zone; naive ones are refused
+  with ``ValueError``. **Results** are aware datetimes in UTC.
+- **Intervals** are half-open: an instant exactly at the end of a range is
+  not working time, but a due instant may fall exactly on it (a four-hour
+  clock started at 13:00 on a 09:00-17:00 day is due at 17:00, not the next
+  morning).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
+from typing import NamedTuple, TypeAlias
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from inctrack.errors import Rejected
+
+END_OF_DAY = time.max
+"""The end of a range written ``24:00``: the midnight that closes its day."""
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Weekday names as schedules spell them, Monday (0) to Sunday (6)."""
+
+TimeRange: TypeAlias = tuple[time, time]
+"""A local ``(start, end)`` on one day; ``end`` may be :data:`END_OF_DAY`."""
+
+Interval: TypeAlias = tuple[datetime, datetime]
+"""A half-open ``[start, end)`` stretch of working time, aware UTC datetimes."""
+
+_DAY_INDEX = {name.lower(): index for index, name in enumerate(DAY_NAMES)}
+_EXAMPLE = "'Mon-Fri 09:00-17:00'"
+_LUNCH_EXAMPLE = "'Mon-Fri 08:00-12:00,13:00-17:00'"
+_NIGHT_EXAMPLE = "'Mon-Fri 22:00-24:00; Tue-Sat 00:00-06:00'"
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_AROUND_SEPARATORS = re.compile(r"\s*([,-])\s*")
+
+_ONE_DAY = timedelta(days=1)
+_ONE_WEEK = timedelta(weeks=1)
+_TICK = timedelta(microseconds=1)
+_IDLE_WEEKS = 5 * 52 + 2
+"""Searching for working time gives up after this many weeks (five years) without any."""
+_LAST_MONDAY = date(9999, 12, 20)
+_CACHE_WEEKS = 4096
+
+
+def _minutes(clock: time) -> int:
+    """Minutes since midnight; :data:`END_OF_DAY` counts as 24:00."""
+    return 24 * 60 if clock == END_OF_DAY else clock.hour * 60 + clock.minute
+
+
+def _format_clock(clock: time) -> str:
+    return "24:00" if clock == END_OF_DAY else f"{clock.hour:02d}:{clock.minute:02d}"
+
+
+def _format_range(span: TimeRange) -> str:
+    return f"{_format_clock(span[0])}-{_format_clock(span[1])}"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """A weekly schedule: for each weekday (0 = Monday … 6 = Sunday) its local ranges.
+
+    Ranges are on whole minutes, start before they end, and do not overlap
+    (touching, as in ``09:00-12:00,12:00-17:00``, is allowed). They are kept
+    sorted. At least one day must have a range. Build one with
+    :func:`parse_hours`; :meth:`describe` writes it back in the same form.
+    """
+
+    days: tuple[tuple[TimeRange, ...], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 7:
+            raise ValueError(f"WorkingHours needs 7 days (Monday to Sunday), got {len(self.days)}.")
+        normalized = tuple(tuple(sorted(ranges)) for ranges in self.days)
+        object.__setattr__(self, "days", normalized)
+        for weekday, ranges in enumerate(normalized):
+            _check_day(DAY_NAMES[weekday], ranges)
+        if not any(normalized):
+            raise Rejected(
+                f"A working-hours schedule needs at least one range of hours, as in {_EXAMPLE}."
+            )
+
+    @property
+    def working_days(self) -> int:
+        """How many weekdays have any working time."""
+        return sum(1 for ranges in self.days if ranges)
+
+    def week_seconds(self) -> float:
+        """Nominal working seconds in a week, by the wall clock (no holidays, no DST)."""
+        return 60.0 * sum(
+            _minutes(end) - _minutes(start) for ranges in self.days for start, end in ranges
+        )
+
+    def describe(self) -> str:
+        """The canonical spec, e.g. ``Mon-Fri 09:00-17:00; Sat 09:00-13:00``.
+
+        Days with the same ranges are grouped, in week order of their first
+        day; runs of consecutive days are written ``Mon-Fri``, others
+        ``Mon,Wed``. ``parse_hours(hours.describe()) == hours`` always holds.
+        """
+        groups: dict[tuple[TimeRange, ...], list[int]] = {}
+        for weekday, ranges in enumerate(self.days):
+            if ranges:
+                groups.setdefault(ranges, []).append(weekday)
+        return "; ".join(
+            f"{_describe_days(weekdays)} {','.join(_format_range(span) for span in ranges)}"
+            for ranges, weekdays in groups.items()
+        )
+
+
+def _check_day(day_name: str, ranges: tuple[TimeRange, ...]) -> None:
+    for start, end in ranges:
+        for clock in (start, end):
+            if clock.tzinfo is not None:
+                raise ValueError(f"Working hours are local wall-clock times, got {clock!r}.")
+            if clock != END_OF_DAY and (clock.second or clock.microsecond):
+                raise Rejected(
+                    f"On {day_name}, {clock.isoformat()} is not a whole minute; "
+                    f"working hours are set in minutes, as in {_EXAMPLE}."
+                )
+        if _minutes(end) <= _minutes(start):
+            problem = "is empty" if _minutes(end) == _minutes(start) else "ends before it starts"
+            raise Rejected(
+                f"On {day_name}, {_format_range((start, end))} {problem}; a range runs forward "
+                f"within one day, so split a night shift, as in {_NIGHT_EXAMPLE}."
+            )
+    for earlier, later in pairwise(ranges):
+        if _minutes(later[0]) < _minutes(earlier[1]):
+            raise Rejected(
+                f"On {day_name}, {_format_range(earlier)} overlaps {_format_range(later)}; "
+                f"ranges on one day must not overlap, as in {_LUNCH_EXAMPLE}."
+            )
+
+
+def _describe_days(weekdays: list[int]) -> str:
+    runs: list[list[int]] = []
+    for weekday in weekdays:
+        if runs and runs[-1][-1] == weekday - 1:
+            runs[-1].append(weekday)
+        else:
+            runs.append([weekday])
+    return ",".join(
+        DAY_NAMES[run[0]] if len(run) == 1 else f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+        for run in runs
+    )
+
+
+def parse_hours(text: str) -> WorkingHours:
+    """Read a working-hours spec such as ``Mon-Fri 08:00-12:00,13:00-17:00; Sat 09:00-13:00``.
+
+    The spec is clauses separated by ``;``. Each clause is days, then ranges:
+    days are three-letter names (any case) or ``Mon-Fri`` runs, joined by
+    commas; ranges are ``HH:MM-HH:MM`` joined by commas, ``24:00`` allowed as
+    an end. A day named in several clauses gets all their ranges. Raises
+    :class:`~inctrack.errors.Rejected` with one sentence naming the problem.
+    """
+    days: list[list[TimeRange]] = [[] for _ in DAY_NAMES]
+    clauses = [clause.strip() for clause in text.split(";")]
+    if not any(clauses):
+        raise Rejected(
+            f"An empty working-hours spec has no working time; write days and hours, "
+            f"as in {_EXAMPLE}."
+        )
+    for clause in filter(None, clauses):
+        digit = re.search(r"\d", clause)
+        day_part = clause[: digit.start()] if digit else clause
+        range_part = clause[digit.start() :] if digit else ""
+        if not day_part.strip():
+            raise Rejected(f"{clause!r} names no days; start it with them, as in {_EXAMPLE}.")
+        if not range_part:
+            raise Rejected(
+                f"{clause!r} names days but no hours; add them, as in '{clause} 09:00-17:00'."
+            )
+        ranges = [_parse_range(item) for item in _items(range_part)]
+        for weekday in sorted(set(_parse_days(day_part))):
+            days[weekday].extend(ranges)
+    return WorkingHours(tuple(tuple(ranges) for ranges in days))
+
+
+def _items(part: str) -> list[str]:
+    return _AROUND_SEPARATORS.sub(r"\1", part.strip()).split(",")
+
+
+def _parse_days(part: str) -> list[int]:
+    weekdays: list[int] = []
+    for item in _items(part):
+        ends = item.split("-")
+        if len(ends) > 2:
+            raise Rejected(f"{item!r} is not a run of days; write first and last, like 'Mon-Fri'.")
+        first, last = _parse_day(ends[0]), _parse_day(ends[-1])
+        if last < first:
+            raise Rejected(
+                f"{item!r} runs backwards; list days in week order, "
+                f"as in 'Mon,Fri-Sun 09:00-17:00'."
+            )
+        weekdays.extend(range(first, last + 1))
+    return weekdays
+
+
+def _parse_day(word: str) -> int:
+    index = _DAY_INDEX.get(word.lower())
+    if index is None:
+        raise Rejected(
+            f"{word!r} is not a day; use three-letter names ({', '.join(DAY_NAMES)}), "
+            f"as in {_EXAMPLE}."
+        )
+    return index
+
+
+def _parse_range(item: str) -> TimeRange:
+    ends = item.split("-")
+    if len(ends) != 2:
+        raise Rejected(f"{item!r} is not a range of hours; write start-end, as in {_EXAMPLE}.")
+    start, end = _parse_clock(ends[0]), _parse_clock(ends[1])
+    if start == END_OF_DAY:
+        raise Rejected(f"24:00 can only end a range, as in 'Mon-Sun 00:00-24:00', not {item!r}.")
+    return start, end
+
+
+def _parse_clock(word: str) -> time:
+    match = _CLOCK.match(word)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour == 24 and minute == 0:
+            return END_OF_DAY
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise Rejected(
+        f"{word!r} is not a time of day; write HH:MM from 00:00 to 24:00, as in {_EXAMPLE}."
+    )
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA time zone called ``name``; :class:`Rejected` if there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Rejected(
+            f"{name!r} is not a known time zone; use an IANA name such as Europe/London or UTC."
+        ) from None
+
+
+class _Week(NamedTuple):
+    """One local week (Monday to Sunday) placed on the UTC time line."""
+
+    begins: datetime
+    ends: datetime
+    ranges: tuple[Interval, ...]
+    total: timedelta
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When an SLA clock runs: ``hours`` in the zone ``tz``, except on ``holidays``.
+
+    ``hours=None`` means 24x7 (and then ``holidays`` must be empty). See the
+    module docstring for the daylight-saving and holiday rules. Calendars are
+    immutable and safe to share; each keeps a small private cache of the
+    weeks it has placed on the time line.
+    """
+
+    name: str
+    tz: tzinfo
+    hours: WorkingHours | None
+    holidays: frozenset[date] = frozenset()
+    _weeks: dict[date, _Week] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holidays", frozenset(self.holidays))
+        if self.hours is None and self.holidays:
+            raise Rejected(
+                f"Calendar {self.name!r} runs 24x7, so it cannot have holidays; give it hours "
+                f"such as 'Mon-Sun 00:00-24:00' to take days off."
+            )
+
+    @property
+    def is_24x7(self) -> bool:
+        """True when every instant is working time."""
+        return self.hours is None
+
+    def working_day_seconds(self) -> float:
+        """The length of a nominal working day, what "1 business day" means.
+
+        It is the schedule's weekly working time divided by the number of days
+        that have any: 28,800 (8 h) for ``Mon-Fri 09:00-17:00``; 26,400 for
+        ``Mon-Fri 09:00-17:00; Sat 09:00-13:00`` (44 h over 6 days). A 24x7
+        calendar's day is 86,400 seconds.
+        """
+        if self.hours is None:
+            return 86_400.0
+        return self.hours.week_seconds() / self.hours.working_days
+
+    def working_week_seconds(self) -> float:
+        """The nominal working time of a week, by the wall clock: what "1 business week" means.
+
+        40 h (144,000 s) for ``Mon-Fri 09:00-17:00``; 604,800 s on a 24x7 calendar.
+        Holidays and clock changes are not subtracted; :meth:`working_seconds`
+        counts those for a real week.
+        """
+        if self.hours is None:
+            return 7 * 86_400.0
+        return self.hours.week_seconds()
+
+    def working_intervals(self, start: datetime, end: datetime) -> Iterator[Interval]:
+        """The working intervals that meet ``[start, end)``, clipped to it, in order, in UTC.
+
+        Intervals from consecutive ranges that touch (``24:00`` then ``00:00``)
+        are yielded separately. Nothing when ``end <= start``.
+        """
+        return self._intervals(_utc(start, "start"), _utc(end, "end"))
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Working seconds in ``[start, end)``; 0 when ``end <= start``."""
+        start, end = _utc(start, "start"), _utc(end, "end")
+        if end <= start:
+            return 0.0
+        if self.hours is None:
+            return (end - start).total_seconds()
+        total = timedelta()
+        for week in self._weeks_from(start):
+            if week.begins >= end:
+                break
+            if week.ends <= start:
+                continue
+            if week.begins >= start and week.ends <= end:
+                total += week.total
+                continue
+            for range_start, range_end in week.ranges:
+                low, high = max(range_start, start), min(range_end, end)
+                if high > low:
+                    total += high - low
+        return total.total_seconds()
+
+    def add_working(self, start: datetime, seconds: float) -> datetime:
+        """The instant (UTC) when ``seconds`` of working time have passed since ``start``.
+
+        Counting begins at ``start``, or at the next working instant when
+        ``start`` is outside working time. A positive duration that runs out
+        exactly at the end of a range is due at that end, not at the start of
+        the next range. Zero seconds gives :meth:`next_working_instant`, which
+        is ``start`` itself when ``start`` is working time. Durations are
+        counted to the microsecond. Raises ``ValueError`` for a negative or
+        non-finite duration and :class:`Rejected` when the calendar has no
+        working time for five years.
+        """
+        start = _utc(start, "start")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"A working duration must be zero or more seconds, got {seconds!r}.")
+        remaining = timedelta(seconds=seconds)
+        if self.hours is None:
+            return start + remaining
+        if not remaining:
+            return self.next_working_instant(start)
+        idle = 0
+        for week in self._weeks_from(start):
+            if week.ends <= start:
+                continue
+            if week.begins >= start and remaining > week.total:
+                remaining -= week.total
+            else:
+                for range_start, range_end in week.ranges:
+                    if range_end <= start:
+                        continue
+                    counted_from = max(range_start, start)
+                    if remaining <= range_end - counted_from:
+                        return counted_from + remaining
+                    remaining -= range_end - counted_from
+            idle = 0 if week.total else idle + 1
+            if idle > _IDLE_WEEKS:
+                raise self._no_working_time(start)
+        raise AssertionError("unreachable: the week iterator ends by raising")  # pragma: no cover
+
+    def next_working_instant(self, moment: datetime) -> datetime:
+        """``moment`` (in UTC) if it is working time, else the start of the next range."""
+        moment = _utc(moment, "moment")
+        if self.hours is None:
+            return moment
+        for idle, week in enumerate(self._weeks_from(moment)):
+            for range_start, range_end in week.ranges:
+                if range_end > moment:
+                    return max(range_start, moment)
+            if idle > _IDLE_WEEKS:
+                raise self._no_working_time(moment)
+        raise AssertionError("unreachable: the week iterator ends by raising")  # pragma: no cover
+
+    def is_working_time(self, moment: datetime) -> bool:
+        """True when ``moment`` lies in a working range (its end excluded)."""
+        moment = _utc(moment, "moment")
+        return next(self._intervals(moment, moment + _TICK), None) is not None
+
+    def _intervals(self, start: datetime, end: datetime) -> Iterator[Interval]:
+        if end <= start:
+            return
+        if self.hours is None:
+            yield start, end
+            return
+        for week in self._weeks_from(start):
+            if week.begins >= end:
+                return
+            for range_start, range_end in week.ranges:
+                if range_end <= start:
+                    continue
+                if range_start >= end:
+                    return
+                yield max(range_start, start), min(range_end, end)
+
+    def _weeks_from(self, moment: datetime) -> Iterator[_Week]:
+        """Every week from the one before ``moment``'s local date, forever (or year 9999)."""
+        day = moment.astimezone(self.tz).date() - _ONE_DAY
+        monday = day - timedelta(days=day.weekday())
+        while True:
+            if monday > _LAST_MONDAY:
+                raise Rejected(
+                    f"Calendar {self.name!r} cannot count working time past the year 9999."
+                )
+            yield self._week(monday)
+            monday += _ONE_WEEK
+
+    def _week(self, monday: date) -> _Week:
+        cached = self._weeks.get(monday)
+        if cached is not None:
+            return cached
+        assert self.hours is not None
+        ranges: list[Interval] = []
+        for weekday, day_ranges in enumerate(self.hours.days):
+            day = monday + timedelta(days=weekday)
+            if day in self.holidays:
+                continue
+            for local_start, local_end in day_ranges:
+                range_start = self._instant(day, local_start)
+                range_end = self._instant(day, local_end)
+                if range_end > range_start:
+                    ranges.append((range_start, range_end))
+        week = _Week(
+            begins=self._instant(monday, time(0)),
+            ends=self._instant(monday + _ONE_WEEK, time(0)),
+            ranges=tuple(ranges),
+            total=sum((range_end - range_start for range_start, range_end in ranges), timedelta()),
+        )
+        if len(self._weeks) >= _CACHE_WEEKS:
+            self._weeks.clear()
+        self._weeks[monday] = week
+        return week
+
+    def _instant(self, day: date, clock: time) -> datetime:
+        """Local ``day`` at ``clock`` as a UTC instant, by the fold and gap rules."""
+        if clock == END_OF_DAY:
+            day, clock = day + _ONE_DAY, time(0)
+        local = datetime.combine(day, clock, tzinfo=self.tz)
+        instant = local.astimezone(UTC)
+        if instant.astimezone(self.tz).replace(tzinfo=None) == local.replace(tzinfo=None):
+            return instant
+        return _end_of_gap(local)
+
+    def _no_working_time(self, moment: datetime) -> Rejected:
+        return Rejected(
+            f"Calendar {self.name!r} has no working time in the five years after "
+            f"{moment:%Y-%m-%d}; give it working hours or remove some of its holidays."
+        )
+
+
+def _end_of_gap(local: datetime) -> datetime:
+    """The instant the clocks jump over ``local``, a wall time in a spring-forward gap.
+
+    ``fold=1`` reads it with the offset after the change (an instant before
+    the jump), ``fold=0`` with the offset before (an instant after the jump);
+    the jump lies between, and bisection finds it to the microsecond.
+    """
+    zone = local.tzinfo
+    before = local.replace(fold=1).astimezone(UTC)
+    after = local.replace(fold=0).astimezone(UTC)
+    offset_after = after.astimezone(zone).utcoffset()
+    while after - before > _TICK:
+        middle = before + (after - before) // 2
+        if middle.astimezone(zone).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after
+
+
+def _utc(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got {moment!r}; attach a tzinfo.")
+    return moment.astimezone(UTC)
+
+
+TWENTY_FOUR_SEVEN = Calendar(name="24x7", tz=ZoneInfo("UTC"), hours=None, holidays=frozenset())
+"""Every instant is working time: P1 and P2 clocks run on it."""
+
+BUSINESS_HOURS = "Mon-Fri 09:00-17:00"
+"""The working hours of :func:`default_business`."""
+
+
+def default_business(tz_name: str = "UTC", *, holidays: Iterable[date] = ()) -> Calendar:
+    """The seeded ``business`` calendar: Mon-Fri 09:00-17:00 in ``tz_name``.
+
+    Raises :class:`Rejected` for an unknown time zone.
+    """
+    return Calendar(
+        name="business",
+        tz=load_zone(tz_name),
+        hours=parse_hours(BUSINESS_HOURS),
+        holidays=frozenset(holidays),
+    )

@@ -1,0 +1,240 @@
+"""SLA: one incident's clocks explained, the breach report, the policy, the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from inctrack.cli.options import FormatOption
+from inctrack.cli.runtime import runtime
+from inctrack.domain import Priority
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="WHEN", help="Evaluate as inctrack knew it then."),
+]
+report_app = typer.Typer(help="Reports: SLA breaches (more to come).", no_args_is_help=True)
+policy_app = typer.Typer(help="SLA targets per priority, at-risk threshold, matrix.")
+calendar_app = typer.Typer(help="The business calendar: hours, time zone, holidays.")
+holiday_app = typer.Typer(help="Days without working time.", no_args_is_help=True)
+calendar_app.add_typer(holiday_app, name="holiday")
+
+
+def sla(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="ID", help="INC-42, inc-42 or 42.")],
+    as_of: AsOf = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Both SLA clocks of one incident, segment by segment, with what began each."""
+    from inctrack.render.table import sla_detail
+    from inctrack.sla import segments
+
+    rt = runtime(ctx)
+    moment = rt.when(as_of) or rt.clock.now().replace(microsecond=0)
+    with rt.tracker(write=False) as tracker:
+        clocks = tracker.sla(ref, as_of=moment)
+        record = {"id": tracker.record(clocks.incident)["id"], "as_of": moment.isoformat()}
+    for name, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
+        record[name] = {**clock.record(), "segments": segments(clock, moment)}
+    rt.emit(record, fmt, table=sla_detail)
+
+
+@report_app.command("sla")
+def report_sla(
+    ctx: typer.Context,
+    breached: Annotated[bool, typer.Option("--breached", help="Only breached clocks.")] = False,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only clocks at risk.")] = False,
+    as_of: AsOf = None,
+    priority: Annotated[
+        list[Priority] | None, typer.Option("--priority", "-p", case_sensitive=False)
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
+    fail_on_breach: Annotated[
+        bool,
+        typer.Option("--fail-on-breach", help="Exit 8 if anything breached, 9 if only at risk."),
+    ] = False,
+    quiet_if_none: Annotated[
+        bool, typer.Option("--quiet-if-none", help="Print nothing when nothing is found.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
+    from inctrack.records import INCIDENT_CSV_COLUMNS
+    from inctrack.render.table import incident_list
+
+    rt = runtime(ctx)
+    states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]
+    moment = rt.when(as_of)
+    with rt.tracker(write=False) as tracker:
+        found = tracker.sla_report(
+            as_of=moment, states=states or ("breached", "at_risk"),
+            priorities=priority or (), group=group,
+        )  # fmt: skip
+        records = [tracker.record(c.incident, clocks=c) for c in found]
+    if records or not quiet_if_none:
+        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+    if fail_on_breach and records:
+        worst = {c.worst for c in found}
+        raise typer.Exit(8 if "breached" in worst else 9)
+
+
+def _policy(ctx: typer.Context, fmt: FormatOption, action: object = None) -> None:
+    from inctrack.render.table import policy_table
+
+    rt = runtime(ctx)
+    with rt.tracker(write=action is not None) as tracker:
+        policy = action(tracker) if action else tracker.policy()  # type: ignore[operator]
+        record = policy.record()
+    rt.emit(record, fmt, table=policy_table)
+
+
+@policy_app.command("show")
+def policy_show(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """The SLA targets per priority, the at-risk threshold, the matrix and the calendar."""
+    _policy(ctx, fmt)
+
+
+@policy_app.command("set")
+def policy_set(
+    ctx: typer.Context,
+    priority: Annotated[
+        Priority | None, typer.Argument(metavar="[PRIORITY]", case_sensitive=False)
+    ] = None,
+    respond: Annotated[
+        str | None, typer.Option("--respond", metavar="DURATION", help="e.g. 15m, 4h, 1d.")
+    ] = None,
+    resolve: Annotated[
+        str | None, typer.Option("--resolve", metavar="DURATION", help="e.g. 4h, 3d.")
+    ] = None,
+    calendar: Annotated[str | None, typer.Option("--calendar", metavar="24x7|business")] = None,
+    at_risk: Annotated[
+        str | None, typer.Option("--at-risk", metavar="PERCENT", help="e.g. 75%.")
+    ] = None,
+    matrix: Annotated[
+        list[str] | None,
+        typer.Option("--matrix", metavar="IMPACT/URGENCY=P", help="e.g. high/low=P2."),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Change the policy (admin): `policy set P3 --respond 4h --resolve 3d --calendar business`."""
+    targets = respond is not None or resolve is not None or calendar is not None
+    if targets and priority is None:
+        raise typer.BadParameter("say which priority, e.g. policy set P3 --respond 4h")
+    if priority is not None and not targets:
+        raise typer.BadParameter("say what changes: --respond, --resolve or --calendar")
+    if not targets and at_risk is None and not matrix:
+        raise typer.BadParameter("nothing to change; see inctrack policy set --help")
+
+    def change(tracker: object) -> object:
+        policy = None
+        if priority is not None:
+            policy = tracker.set_target(  # type: ignore[attr-defined]
+                priority, respond=respond, resolve=resolve, calendar=calendar
+            )
+        if at_risk is not None:
+            policy = tracker.set_at_risk(at_risk)  # type: ignore[attr-defined]
+        if matrix:
+            policy = tracker.set_matrix(matrix)  # type: ignore[attr-defined]
+        return policy
+
+    _policy(ctx, fmt, change)
+
+
+@calendar_app.command("show")
+def calendar_show(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """The business calendar: time zone, hours and holidays."""
+    _calendar(ctx, fmt)
+
+
+@calendar_app.command("set")
+def calendar_set(
+    ctx: typer.Context,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", metavar="ZONE", help="e.g. Europe/London.")
+    ] = None,
+    hours: Annotated[
+        str | None,
+        typer.Option("--hours", metavar="SPEC", help='e.g. "Mon-Fri 09:00-17:00".'),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Set the business calendar's time zone and working hours (admin)."""
+    if timezone is None and hours is None:
+        raise typer.BadParameter("say --timezone and/or --hours")
+    _calendar(ctx, fmt, lambda t: t.set_calendar(timezone=timezone, hours=hours))
+
+
+def _calendar(ctx: typer.Context, fmt: FormatOption, action: object = None) -> None:
+    from inctrack.render.table import calendar_table
+
+    rt = runtime(ctx)
+    with rt.tracker(write=action is not None) as tracker:
+        policy = action(tracker) if action else tracker.policy()  # type: ignore[operator]
+        record = policy.record()["calendar"]
+    rt.emit(record, fmt, table=calendar_table)
+
+
+Day = Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD.")]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+@holiday_app.command("add")
+def holiday_add(
+    ctx: typer.Context,
+    day: Day,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Add a holiday (admin)."""
+    when = _day(day)
+    _calendar(ctx, fmt, lambda t: t.add_holiday(when, name=name))
+
+
+@holiday_app.command("remove")
+def holiday_remove(ctx: typer.Context, day: Day, fmt: FormatOption = None) -> None:
+    """Remove a holiday (admin)."""
+    when = _day(day)
+    _calendar(ctx, fmt, lambda t: t.remove_holiday(when))
+
+
+@holiday_app.command("list")
+def holiday_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """The holidays of the business calendar."""
+    from inctrack.render.table import holiday_table
+
+    rt = runtime(ctx)
+    with rt.tracker(write=False) as tracker:
+        records = tracker.policy().record()["calendar"]["holidays"]
+    rt.emit(records, fmt, table=holiday_table, columns=("date", "name"))
+
+
+@holiday_app.command("import")
+def holiday_import(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Option("--country", metavar="CC", help="ISO code, e.g. GB.")],
+    years: Annotated[str, typer.Option("--years", metavar="YYYY[-YYYY]", help="e.g. 2026-2027.")],
+    subdivision: Annotated[
+        str | None, typer.Option("--subdivision", metavar="CODE", help="e.g. SCT, CA.")
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Import a country's public holidays (admin), from the holidays package."""
+    first, _, last = years.partition("-")
+    if not (first.isdigit() and (not last or last.isdigit())):
+        raise typer.BadParameter("write --years 2026 or --years 2026-2027")
+    span = range(int(first), int(last or first) + 1)
+    if not 0 < len(span) <= 20:
+        raise typer.BadParameter("give at most 20 years, first to last")
+    _calendar(
+        ctx, fmt,
+        lambda t: (t.import_holidays(country, list(span), subdivision=subdivision), t.policy())[1],
+    )  # fmt: skip

@@ -1,0 +1,120 @@
+"""Reading SLA clocks out of the database, many incidents at a time.
+
+One query fetches the status and priority events of a batch of incidents;
+closed incidents outside the batch are never touched. ``as_of`` replays what
+the timeline up to that moment, by the times the events say (``--at``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from inctrack.domain import OPEN_STATUSES, Status
+from inctrack.models import Event, Incident
+from inctrack.policy import Policy
+from inctrack.sla import CLOCKS, Change, Clock, compute
+
+_BATCH = 2000
+_FIELDS = ("status", "priority")
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Both clocks of one incident, and what it looked like at ``as_of``."""
+
+    incident: Incident
+    status: Status
+    priority: str | None
+    response: Clock
+    resolution: Clock
+
+    def record(self) -> dict[str, dict[str, object]]:
+        return {"response": self.response.record(), "resolution": self.resolution.record()}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def worst(self) -> str:
+        states = {self.response.state, self.resolution.state}
+        for state in ("breached", "at_risk"):
+            if state in states:
+                return state
+        return "ok"
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The due time that matters now: the response's until answered, then resolution's."""
+        for clock in (self.response, self.resolution):
+            if clock.state not in ("met", "none") and clock.due_at is not None:
+                return clock.due_at
+        return None
+
+
+def history(
+    session: Session, incident_ids: Iterable[int], as_of: datetime
+) -> dict[int, list[Event]]:
+    """Status and priority events per incident, oldest first, up to ``as_of``."""
+    found: dict[int, list[Event]] = defaultdict(list)
+    ids = list(incident_ids)
+    for start in range(0, len(ids), _BATCH):
+        statement = (
+            select(Event)
+            .where(col(Event.incident_id).in_(ids[start : start + _BATCH]))
+            .where(col(Event.field).in_(_FIELDS))
+            .where(col(Event.at) <= as_of)
+            .order_by(col(Event.incident_id), col(Event.id))
+        )
+        for event in session.scalars(statement):
+            found[event.incident_id].append(event)
+    return found
+
+
+def clocks_for(
+    session: Session, incidents: Sequence[Incident], policy: Policy, as_of: datetime
+) -> dict[int, Clocks]:
+    events = history(session, (i.id for i in incidents), as_of)
+    return {i.id: evaluate(i, events.get(i.id, []), policy, as_of) for i in incidents}
+
+
+def evaluate(
+    incident: Incident, events: Sequence[Event], policy: Policy, as_of: datetime
+) -> Clocks:
+    changes = [
+        Change(e.at, Status(e.new or ""), e.kind, e.actor, e.message)
+        for e in events
+        if e.field == "status" and e.at <= as_of
+    ]
+    priority = priority_at(incident, events, as_of)
+    status = changes[-1].status if changes else Status.NEW
+    clocks: list[Clock] = [
+        compute(
+            name,
+            reported_at=incident.reported_at,
+            changes=changes,
+            target=policy.target(priority, name),
+            as_of=as_of,
+            at_risk=policy.at_risk,
+            origin=Change(incident.reported_at, Status.NEW, "logged", incident.logged_by),
+        )
+        for name in CLOCKS
+    ]
+    return Clocks(incident, status, priority, clocks[0], clocks[1])
+
+
+def priority_at(incident: Incident, events: Sequence[Event], as_of: datetime) -> str | None:
+    """The priority as of ``as_of``: the log-time priority has no event of its own."""
+    changes = [e for e in events if e.field == "priority"]
+    before = [e for e in changes if e.at <= as_of]
+    if before:
+        return before[-1].new
+    if changes:
+        return changes[0].old
+    return incident.priority
