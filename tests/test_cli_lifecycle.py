@@ -92,7 +92,7 @@ def test_permission_denied_is_exit_5(cli: Cli) -> None:
     cli("respond", "1", "on it", "-q", actor="rex")
     cli("resolve", "1", "--code", "fixed", "--note", "restarted", "-q", actor="rex")
     close = ("close", "1", "--confirmed-by", "Bob")
-    fails(cli(*close, actor="rex"), 5, "Close needs the service-desk role; rex has responder")
+    fails(cli(*close, actor="rex"), 5, "Closing needs the service-desk role; rex has responder")
     fails(cli(*close, actor="zed"), 5, "zed is not a registered user")
     assert cli.json(*close, actor="ada")["closed_by"] == "ada"
 

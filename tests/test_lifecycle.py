@@ -74,7 +74,8 @@ def test_every_status_and_verb(status: Status, verb: Verb) -> None:
     with pytest.raises(Rejected) as refused:
         next_status(status, verb, incident_id="INC-7")
     message = refused.value.message
-    assert message.startswith(f"Cannot {verb} INC-7: it is {status}")
+    doing = "name roles on" if verb is Verb.ROLE else verb.value  # reads as English
+    assert message.startswith(f"Cannot {doing} INC-7: it is {status}")
     if status in (Status.CLOSED, Status.CANCELLED):
         assert "final" in message
         return

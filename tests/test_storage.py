@@ -175,3 +175,26 @@ def test_a_database_at_revision_0001_is_upgraded_with_its_incidents(tmp_path: Pa
     assert {"legacy", "legacy/thing", "network/vpn"} <= {
         c["path"] for c in cli.json("category", "list")
     }
+
+
+def test_db_init_shared_makes_a_group_writable_file(tmp_path: Path) -> None:
+    result = Cli(str(tmp_path / "team.db"))("db", "init", "--shared")
+    assert result.exit_code == 0, result.stderr
+    assert "shared with its group" in result.stdout
+    assert stat.S_IMODE((tmp_path / "team.db").stat().st_mode) == 0o660
+
+
+def test_db_backup_writes_a_consistent_owner_only_copy(cli: Cli, tmp_path: Path) -> None:
+    cli("log", "Email down", "-q")
+    target = tmp_path / "copy.db"
+    result = cli("db", "backup", str(target))
+    if not cli.db.endswith(".db"):  # a server: the command says to use its own tools
+        assert result.exit_code == 4
+        assert "pg_dump" in result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [r["title"] for r in Cli(str(target)).json("list")] == ["Email down"]
+    again = cli("db", "backup", str(target))
+    assert again.exit_code == 4
+    assert "already exists" in again.stderr

@@ -209,7 +209,7 @@ def test_escalation_goes_up_one_or_two_tiers_to_at_most_3(desk: Desk) -> None:
     assert record["tier"] == 2
     assert changes(record, 1) == [("escalated", "tier", "1", "2", "reset the tunnel, no luck")]
     refused(desk, Rejected, "escalation goes up", "escalate", "INC-1", tier=2, reason="again")
-    refused(desk, Rejected, "from 3 to 3", "escalate", "INC-1", tier=4, reason="higher")
+    refused(desk, Rejected, "goes up, to tier 3", "escalate", "INC-1", tier=4, reason="higher")
     assert desk("escalate", "INC-1", tier=3, reason="vendor bug")["tier"] == 3
     refused(desk, Rejected, "already at tier 3", "escalate", "INC-1", tier=3, reason="more")
 
@@ -231,7 +231,7 @@ def test_escalating_to_another_group_clears_the_assignee_and_counts(desk: Desk) 
 
 def test_declaring_a_major_incident_takes_the_desk_or_a_manager(team: Desk) -> None:
     team("log", "Everything is down", actor="ada")
-    needs = "needs the incident-manager or service-desk role; rex has responder"
+    needs = "needs the service-desk or incident-manager role; rex has responder"
     error = refused(team, PermissionDenied, needs, "escalate", "INC-1", major=True,
                     reason="whole site", actor="rex")  # fmt: skip
     assert error.exit_code == 5
@@ -587,3 +587,12 @@ def test_adding_a_subcategory_of_a_retired_category_brings_the_category_back(des
         tracker.add_category("network/vpn")
     assert {"network", "network/vpn"} <= paths(desk)
     assert "network/dns" not in paths(desk)
+
+
+def test_assigning_the_same_group_keeps_the_assignee(desk: Desk) -> None:
+    desk("log", "VPN drops")
+    desk("assign", "INC-1", to="bob", group="network")
+    record = desk("assign", "INC-1", group="network")
+    assert (record["group"], record["assignee"], record["reassignment_count"]) == (
+        "network", "bob", 0,
+    )  # fmt: skip

@@ -33,9 +33,23 @@ class Clocks:
     priority: str | None
     response: Clock
     resolution: Clock
+    responded_at: datetime | None = None
+    resolved_at: datetime | None = None
 
     def record(self) -> dict[str, dict[str, object]]:
         return {"response": self.response.record(), "resolution": self.resolution.record()}
+
+    def then(self) -> dict[str, object]:
+        """The fields that the history rewinds to ``as_of`` (for past reports)."""
+        from inctrack.records import timestamp
+
+        return {
+            "status": self.status.value,
+            "priority": self.priority,
+            "responded_at": timestamp(self.responded_at),
+            "resolved_at": timestamp(self.resolved_at),
+            "sla": self.record(),
+        }
 
     @property
     def is_open(self) -> bool:
@@ -52,16 +66,22 @@ class Clocks:
     @property
     def next_due(self) -> datetime | None:
         """The due time that matters now: the response's until answered, then resolution's."""
-        for clock in (self.response, self.resolution):
-            if clock.state not in ("met", "none") and clock.due_at is not None:
-                return clock.due_at
-        return None
+        clock = self.current
+        return None if clock.state in ("met", "none") else clock.due_at
+
+    @property
+    def current(self) -> Clock:
+        """The clock that matters now: response until answered, then resolution."""
+        if self.response.phases and self.response.phases[-1].state != "stopped":
+            return self.response
+        return self.resolution
 
 
 def history(
     session: Session, incident_ids: Iterable[int], as_of: datetime
 ) -> dict[int, list[Event]]:
-    """Status and priority events per incident, oldest first, up to ``as_of``."""
+    """Status and priority events per incident, oldest first (all of them: the
+    priority before a later change is that change's ``old`` value)."""
     found: dict[int, list[Event]] = defaultdict(list)
     ids = list(incident_ids)
     for start in range(0, len(ids), _BATCH):
@@ -69,7 +89,6 @@ def history(
             select(Event)
             .where(col(Event.incident_id).in_(ids[start : start + _BATCH]))
             .where(col(Event.field).in_(_FIELDS))
-            .where(col(Event.at) <= as_of)
             .order_by(col(Event.incident_id), col(Event.id))
         )
         for event in session.scalars(statement):
@@ -106,7 +125,12 @@ def evaluate(
         )
         for name in CLOCKS
     ]
-    return Clocks(incident, status, priority, clocks[0], clocks[1])
+    responded = [c.at for c in changes if c.kind == "responded"]
+    resolved = changes[-1].at if status is Status.RESOLVED else None
+    return Clocks(
+        incident, status, priority, clocks[0], clocks[1],
+        responded_at=responded[0] if responded else None, resolved_at=resolved,
+    )  # fmt: skip
 
 
 def priority_at(incident: Incident, events: Sequence[Event], as_of: datetime) -> str | None:

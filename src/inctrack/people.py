@@ -95,6 +95,11 @@ class People:
             self._anyone = count > 0
         return self._anyone
 
+    def add(self, user: User) -> None:
+        self.session.add(user)
+        self.session.flush()
+        self._anyone = True
+
     def get(self, name: str) -> User | None:
         return self.session.get(User, name)
 
@@ -113,7 +118,8 @@ class People:
         if not self.anyone_registered():
             return
         needed = PERMISSIONS[action]
-        what = DESCRIPTIONS.get(action, f"{action}").capitalize()
+        phrase = DESCRIPTIONS.get(action, action)
+        what = phrase[0].upper() + phrase[1:]
         need = " or ".join(role.value for role in Role if role in needed)
         user = self.get(actor)
         if user is None:

@@ -153,13 +153,16 @@ def compute(
             continue
         end = phase.end or as_of
         worked = calendar.working_seconds(phase.start, end)
-        if due_at is None and elapsed + worked > target.seconds:
+        if due_at is None and elapsed + worked >= target.seconds:
             due_at = calendar.add_working(phase.start, target.seconds - elapsed)
         elapsed += worked
     last = stretch[-1].state if stretch else "running"
     if due_at is None and last == "running":
         due_at = calendar.add_working(as_of, target.seconds - elapsed)
-    if elapsed > target.seconds:
+    # Used up exactly at the due time is not yet late; any moment after it is, even
+    # outside business hours, when elapsed working time stays at the target.
+    overdue = due_at is not None and as_of > due_at and last != "stopped"
+    if elapsed > target.seconds or (elapsed >= target.seconds and overdue):
         state = "breached"
     elif last == "stopped":
         state = "met"

@@ -55,14 +55,17 @@ class Taxonomy:
     def get(self, path: str) -> Category | None:
         return self.session.scalars(select(Category).where(col(Category.path) == path)).first()
 
+    def get_or_raise(self, path: str) -> Category:
+        node = self.get(path)
+        if node is None:
+            raise NotFound(f"There is no category {path}{self._suggest(path)}")
+        return node
+
     def validate(self, text: str) -> tuple[str, str | None]:
         """``network/vpn`` -> ("network", "vpn") if it is in the taxonomy and not retired."""
         category, subcategory = parse_category(text)
         path = join(category, subcategory)
-        node = self.get(path)
-        if node is None:
-            raise NotFound(f"There is no category {path}{self._suggest(path)}")
-        if node.retired_at is not None:
+        if self.get_or_raise(path).retired_at is not None:
             raise Rejected(
                 f"The category {path} is retired; choose a current one (`inctrack category list`)."
             )
@@ -91,9 +94,7 @@ class Taxonomy:
         """Retire a category (with its subcategories) or one subcategory."""
         category, subcategory = parse_category(text)
         path = join(category, subcategory)
-        node = self.get(path)
-        if node is None:
-            raise NotFound(f"There is no category {path}{self._suggest(path)}")
+        node = self.get_or_raise(path)
         if node.retired_at is not None:
             raise Rejected(f"The category {path} is already retired.")
         nodes = [node] if subcategory else self._family(category)
@@ -107,8 +108,7 @@ class Taxonomy:
         old_cat, old_sub = parse_category(old)
         new_cat, new_sub = parse_category(new)
         old_path, new_path = join(old_cat, old_sub), join(new_cat, new_sub)
-        if self.get(old_path) is None:
-            raise NotFound(f"There is no category {old_path}{self._suggest(old_path)}")
+        self.get_or_raise(old_path)
         if (old_sub is None) != (new_sub is None) or (old_sub and old_cat != new_cat):
             raise Rejected(
                 "A rename stays on its level: rename network to networking, or network/vpn "

@@ -567,8 +567,7 @@ class Tracker:
             assignment_group=_optional_text(group), email=_optional_text(email),
             created_at=self._now(),
         )  # fmt: skip
-        self.session.add(user)
-        self.session.flush()
+        self.people.add(user)
         return user
 
     def update_user(
@@ -654,7 +653,7 @@ class Tracker:
         current = self.policy()
         value = {
             "timezone": policy_store.check_timezone(timezone) if timezone else current.timezone,
-            "hours": parse_hours(hours).describe() if hours else current.hours,
+            "hours": parse_hours(hours).describe() if hours is not None else current.hours,
         }
         policy_store.save(self.session, "calendar", value)
         self._policy = None
@@ -693,8 +692,12 @@ class Tracker:
                 country.upper(), subdiv=subdivision, years=list(years)
             )
         except NotImplementedError:
+            where = repr(country)
+            if subdivision:
+                where += f" with subdivision {subdivision!r}"
             raise NotFound(
-                f"The holidays package knows no country {country!r}; use an ISO code like GB."
+                f"The holidays package knows no country {where}; use ISO codes like GB, or "
+                "GB with --subdivision SCT."
             ) from None
         added = []
         for day, name in sorted(found.items()):
@@ -927,7 +930,7 @@ class _Change:
         changed = False
         if group is not None:
             changed |= self.set("group", group, kind=kind, message=message)
-        if assignee is not None or group is not None:
+        if assignee is not None or changed:  # a new group starts without an assignee
             changed |= self.set("assignee", assignee, kind=kind, message=message)
         if changed and had_it:
             incident.reassignment_count += 1
@@ -952,10 +955,11 @@ def _event_value(value: object) -> str | None:
 _FAR = datetime.max.replace(tzinfo=UTC)
 
 
-def _urgency(clocks: Clocks) -> tuple[int, str, datetime, int]:
-    """Queue order: untriaged first, then priority, then the nearest due time."""
+def _urgency(clocks: Clocks) -> tuple[int, str, datetime, datetime, int]:
+    """Queue order: untriaged first, then priority, then the nearest due, then oldest."""
     priority = clocks.priority
-    return (0 if priority is None else 1, priority or "", clocks.next_due or _FAR,
+    due = clocks.next_due or _FAR
+    return (0 if priority is None else 1, priority or "", due, clocks.incident.reported_at,
             clocks.incident.id)  # fmt: skip
 
 

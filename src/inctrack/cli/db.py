@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from inctrack.cli.options import FormatOption
@@ -16,6 +19,47 @@ def path(ctx: typer.Context) -> None:
     from inctrack.storage.engine import display_url, resolve_url
 
     typer.echo(display_url(resolve_url(runtime(ctx).settings.db)))
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    shared: Annotated[
+        bool, typer.Option("--shared", help="Readable and writable by the file's group too.")
+    ] = False,
+) -> None:
+    """Create the database now (a new SQLite file is owner-only unless --shared)."""
+    from inctrack.storage.engine import create_sqlite_file, resolve_url, sqlite_path
+
+    rt = runtime(ctx)
+    path = sqlite_path(resolve_url(rt.settings.db))
+    created = create_sqlite_file(path, shared=shared) if path is not None else False
+    database = rt.database()
+    state = "Created" if created else "Ready:"
+    typer.echo(
+        f"{state} {database.location}" + (" (shared with its group)" if shared and created else "")
+    )
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
+) -> None:
+    """Copy a SQLite database while it is in use (a consistent snapshot, owner-only)."""
+    from inctrack.errors import Rejected
+    from inctrack.storage.engine import sqlite_path
+    from inctrack.storage.migrate import backup_sqlite_to
+
+    database = runtime(ctx).database()
+    path = sqlite_path(database.url)
+    if path is None:
+        raise Rejected(
+            f"db backup copies SQLite files; back up {database.location} with the server's "
+            "own tools (pg_dump)."
+        )
+    backup_sqlite_to(path, target)
+    typer.echo(f"Backed up {database.location} to {target}")
 
 
 @app.command("upgrade")

@@ -119,7 +119,7 @@ def list_incidents(
     ] = 100,
     fmt: FormatOption = None,
 ) -> None:
-    """Open incidents, worst first: untriaged, then by priority, then oldest."""
+    """Open incidents, worst first: untriaged, then by priority, then nearest SLA due."""
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
     from inctrack.tracker import IncidentQuery
@@ -132,7 +132,7 @@ def list_incidents(
         service=service, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
-        records = [tracker.record(incident) for incident in tracker.find(query)]
+        records = tracker.records(tracker.find(query))
     if limit and len(records) > limit:
         records = records[:limit]
         from inctrack.cli.output import notice

@@ -70,7 +70,8 @@ class Runtime:
             return None
         from inctrack.timeparse import parse_when
 
-        return parse_when(text, now=self.clock.now(), tz=self.settings.timezone)
+        moment = parse_when(text, now=self.clock.now(), tz=self.settings.timezone)
+        return moment.replace(microsecond=0)  # inctrack keeps times to the second
 
     def output_format(self, chosen: OutputFormat | None) -> OutputFormat:
         if chosen is not None:

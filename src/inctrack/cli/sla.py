@@ -13,7 +13,7 @@ from inctrack.domain import Priority
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="WHEN", help="Evaluate as inctrack knew it then."),
+    typer.Option("--as-of", metavar="WHEN", help="Evaluate at WHEN, by the times events carry."),
 ]
 report_app = typer.Typer(help="Reports: SLA breaches (more to come).", no_args_is_help=True)
 policy_app = typer.Typer(help="SLA targets per priority, at-risk threshold, matrix.")
@@ -73,7 +73,7 @@ def report_sla(
             as_of=moment, states=states or ("breached", "at_risk"),
             priorities=priority or (), group=group,
         )  # fmt: skip
-        records = [tracker.record(c.incident, clocks=c) for c in found]
+        records = [{**tracker.record(c.incident, clocks=c), **c.then()} for c in found]
     if records or not quiet_if_none:
         rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
     if fail_on_breach and records:
@@ -101,7 +101,7 @@ def policy_show(ctx: typer.Context, fmt: FormatOption = None) -> None:
 def policy_set(
     ctx: typer.Context,
     priority: Annotated[
-        Priority | None, typer.Argument(metavar="[PRIORITY]", case_sensitive=False)
+        Priority | None, typer.Argument(metavar="PRIORITY", case_sensitive=False)
     ] = None,
     respond: Annotated[
         str | None, typer.Option("--respond", metavar="DURATION", help="e.g. 15m, 4h, 1d.")
@@ -229,7 +229,8 @@ def holiday_import(
 ) -> None:
     """Import a country's public holidays (admin), from the holidays package."""
     first, _, last = years.partition("-")
-    if not (first.isdigit() and (not last or last.isdigit())):
+    four_digits = all(len(y) == 4 and y.isdigit() for y in (first, last or first))
+    if not four_digits:
         raise typer.BadParameter("write --years 2026 or --years 2026-2027")
     span = range(int(first), int(last or first) + 1)
     if not 0 < len(span) <= 20:

@@ -252,26 +252,21 @@ SLA_STYLES = {"breached": "bold red", "at_risk": "yellow", "paused": "magenta", 
 
 
 def duration(seconds: float | None) -> str:
-    """12m, 3h 20m, 2d 4h: working time or wall time, rounded to the minute."""
+    """12m, 3h 20m, 33h: in hours, because a business day is not 24 of them."""
     if seconds is None:
         return ""
-    minutes = round(abs(seconds) / 60)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days}d"] if days else []
-    if hours:
-        parts.append(f"{hours}h")
-    if mins and not days:
-        parts.append(f"{mins}m")
-    return " ".join(parts) or "0m"
+    hours, minutes = divmod(round(abs(seconds) / 60), 60)
+    if hours >= 10 or (hours and not minutes):
+        return f"{hours}h"
+    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
 
 
 def _current_clock(record: Record) -> dict[str, Any] | None:
-    for name in ("response", "resolution"):
-        clock = record["sla"][name]
-        if clock["state"] not in ("met", "none"):
-            return dict(clock)
-    return None
+    """Response until the first response, then resolution; None when nothing runs."""
+    if record["status"] in ("resolved", "closed", "cancelled"):
+        return None
+    clock = record["sla"]["response" if record["responded_at"] is None else "resolution"]
+    return None if clock["state"] in ("met", "none") else dict(clock)
 
 
 def sla_marker(record: Record) -> Text:
@@ -295,7 +290,7 @@ def _clock_summary(clock: dict[str, Any], tz: tzinfo) -> Text:
     left = clock["remaining_seconds"]
     detail = {
         "breached": f"due {due}, {duration(left)} over" if due else "breached",
-        "met": f"met, {duration(clock['elapsed_seconds'])} used",
+        "met": f"{duration(clock['elapsed_seconds'])} used",
         "paused": f"paused, {duration(left)} left",
     }.get(clock["state"], f"due {due}, {duration(left)} left")
     return Text.assemble(
@@ -321,7 +316,7 @@ def sla_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
                 state = f"{state} ({segment['reason']})"
             table.add_row(
                 _text(local_time(segment["start"], tz)),
-                _text(local_time(segment["end"], tz) or "now"),
+                _text(local_time(segment["end"], tz) or "as of"),
                 _text(state, SLA_STYLES.get(segment["state"], "")),
                 _text(duration(segment["counted_seconds"]) if segment["counted_seconds"] else ""),
                 _text(began),

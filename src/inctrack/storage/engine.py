@@ -72,6 +72,7 @@ def create_sqlite_file(path: Path, *, shared: bool = False) -> bool:
         return False
     except OSError as exc:
         raise Rejected(f"Cannot create the database file {path}: {exc.strerror}.") from None
+    os.fchmod(fd, mode)  # exactly this mode, whatever the umask
     os.close(fd)
     return True
 

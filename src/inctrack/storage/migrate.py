@@ -119,7 +119,20 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
     """An online, consistent copy next to the file (SQLite's backup API), owner-only."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{stamp}.{os.getpid()}.{suffix}.bak")
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    backup_sqlite_to(path, target)
+    return target
+
+
+def backup_sqlite_to(path: Path, target: Path) -> None:
+    """Copy ``path`` into a new owner-only file ``target`` (refused if it exists)."""
+    from inctrack.errors import Rejected
+
+    try:
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise Rejected(f"{target} already exists; choose a new file for the backup.") from None
+    except OSError as exc:
+        raise Rejected(f"Cannot write the backup {target}: {exc.strerror}.") from None
     os.close(fd)
     source = sqlite3.connect(path)
     destination = sqlite3.connect(target)
@@ -129,4 +142,3 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
     finally:
         destination.close()
         source.close()
-    return target
