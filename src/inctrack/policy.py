@@ -21,7 +21,7 @@ from inctrack.calendar import TWENTY_FOUR_SEVEN, Calendar, parse_hours
 from inctrack.domain import DEFAULT_MATRIX, Level, Priority
 from inctrack.errors import Rejected
 from inctrack.models import Holiday, Setting
-from inctrack.sla import ClockName, Target
+from inctrack.sla import CLOCKS, ClockName, Target
 
 CalendarName = Literal["24x7", "business"]
 
@@ -107,10 +107,18 @@ class Policy:
     def target(self, priority: str | None, clock: ClockName) -> Target | None:
         if priority is None:
             return None
-        spec = self.targets[Priority(priority)]
-        calendar = self.calendar(spec.calendar)
-        text = spec.spec(clock)
-        return Target(text, duration_seconds(text, calendar), calendar)
+        return self._targets[(Priority(priority), clock)]
+
+    @cached_property
+    def _targets(self) -> dict[tuple[Priority, ClockName], Target]:
+        # worked out once per policy: a report asks for them thousands of times
+        found: dict[tuple[Priority, ClockName], Target] = {}
+        for priority, spec in self.targets.items():
+            calendar = self.calendar(spec.calendar)
+            for clock in CLOCKS:
+                text = spec.spec(clock)
+                found[(priority, clock)] = Target(text, duration_seconds(text, calendar), calendar)
+        return found
 
     def priority_for(self, impact: Level | None, urgency: Level | None) -> Priority | None:
         if impact is None or urgency is None:
