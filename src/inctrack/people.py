@@ -120,7 +120,8 @@ class People:
         needed = PERMISSIONS[action]
         phrase = DESCRIPTIONS.get(action, action)
         what = phrase[0].upper() + phrase[1:]
-        need = " or ".join(role.value for role in Role if role in needed)
+        names = [role.value for role in Role if role in needed]
+        need = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
         user = self.get(actor)
         if user is None:
             example = next(role for role in Role if role in needed)

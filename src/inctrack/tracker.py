@@ -839,7 +839,8 @@ class Tracker:
 def _required_text(value: str, what: str, *, limit: int | None = None) -> str:
     cleaned = value.strip()
     if not cleaned:
-        raise Rejected(f"The {what} is empty; say in a few words what is wrong.")
+        hint = "say in a few words what is wrong" if what == "title" else "write a few words"
+        raise Rejected(f"The {what} is empty; {hint}.")
     if limit is not None and len(cleaned) > limit:
         raise Rejected(
             f"The {what} has {len(cleaned)} characters, more than {limit}; "
