@@ -103,8 +103,17 @@ class Tracker:
         return list(self.session.scalars(query))
 
     def find(self, query: IncidentQuery | None = None) -> list[Incident]:
-        """Incidents worst first: untriaged, then by priority, then oldest report."""
-        query = query or IncidentQuery()
+        """Incidents worst first: untriaged, then priority, then the nearest SLA due
+        (the open queue) or the oldest report (with statuses or closed ones)."""
+        return [incident for incident, _ in self._find(query or IncidentQuery())]
+
+    def find_records(self, query: IncidentQuery | None = None) -> list[Record]:
+        """:meth:`find` as records, evaluating each incident's clocks once."""
+        found = self._find(query or IncidentQuery())
+        missing = self.clocks([i for i, clocks in found if clocks is None])
+        return [self.record(i, clocks=clocks or missing[i.id]) for i, clocks in found]
+
+    def _find(self, query: IncidentQuery) -> list[tuple[Incident, Clocks | None]]:
         statement = select(Incident)
         if query.statuses:
             statement = statement.where(col(Incident.status).in_([str(s) for s in query.statuses]))
@@ -145,12 +154,11 @@ class Tracker:
         if query.statuses or query.include_closed:
             if query.limit is not None:
                 statement = statement.limit(query.limit)
-            return list(self.session.scalars(statement))
+            return [(incident, None) for incident in self.session.scalars(statement)]
         # The open queue: worst first needs the clocks (nearest due within a priority).
-        incidents = list(self.session.scalars(statement))
-        clocks = self.clocks(incidents)
-        incidents.sort(key=lambda i: _urgency(clocks[i.id]))
-        return incidents[: query.limit] if query.limit is not None else incidents
+        clocks = self.clocks(list(self.session.scalars(statement)))
+        ranked = sorted(clocks.values(), key=_urgency)[: query.limit]
+        return [(c.incident, c) for c in ranked]
 
     def record(
         self,
@@ -164,10 +172,6 @@ class Tracker:
         if clocks is None:
             clocks = self.clocks([incident])[incident.id]
         return incident_record(incident, events=events, sla=clocks.record())
-
-    def records(self, incidents: Sequence[Incident]) -> list[Record]:
-        clocks = self.clocks(incidents)
-        return [self.record(i, clocks=clocks[i.id]) for i in incidents]
 
     def clocks(
         self, incidents: Sequence[Incident], *, as_of: datetime | None = None

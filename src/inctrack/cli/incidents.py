@@ -132,7 +132,7 @@ def list_incidents(
         service=service, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
-        records = tracker.records(tracker.find(query))
+        records = tracker.find_records(query)
     if limit and len(records) > limit:
         records = records[:limit]
         from inctrack.cli.output import notice
