@@ -123,11 +123,15 @@ DEFAULT_MATRIX: dict[tuple[Level, Level], Priority] = {
 """The ITIL impact x urgency lookup that ServiceNow ships: (impact, urgency) -> priority."""
 
 
-def priority_for(impact: Level | None, urgency: Level | None) -> Priority | None:
+def priority_for(
+    impact: Level | None,
+    urgency: Level | None,
+    matrix: dict[tuple[Level, Level], Priority] = DEFAULT_MATRIX,
+) -> Priority | None:
     """The matrix priority, or None while the incident is untriaged."""
     if impact is None or urgency is None:
         return None
-    return DEFAULT_MATRIX[(impact, urgency)]
+    return matrix[(impact, urgency)]
 
 
 INCIDENT_PREFIX = "INC"
@@ -146,6 +150,10 @@ def parse_incident_ref(text: str | int) -> int:
 
 def format_incident_id(number: int) -> str:
     return f"{INCIDENT_PREFIX}-{number}"
+
+
+def optional_incident_id(number: int | None) -> str | None:
+    return None if number is None else format_incident_id(number)
 
 
 def parse_category(text: str) -> tuple[str, str | None]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.calendar import TWENTY_FOUR_SEVEN, Calendar, parse_hours
-from inctrack.domain import DEFAULT_MATRIX, Level, Priority
+from inctrack.domain import DEFAULT_MATRIX, Level, Priority, priority_for
 from inctrack.errors import Rejected
 from inctrack.models import Holiday, Setting
 from inctrack.sla import CLOCKS, ClockName, Target
@@ -121,9 +121,7 @@ class Policy:
         return found
 
     def priority_for(self, impact: Level | None, urgency: Level | None) -> Priority | None:
-        if impact is None or urgency is None:
-            return None
-        return self.matrix[(impact, urgency)]
+        return priority_for(impact, urgency, self.matrix)
 
     def record(self) -> dict[str, Any]:
         business = self.business()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from inctrack.domain import MajorRole, format_incident_id
+from inctrack.domain import MajorRole, format_incident_id, optional_incident_id
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
     from inctrack.models import Category, Event, Incident, User
@@ -74,17 +74,13 @@ def incident_record(
         "dedup_key": incident.dedup_key,
         "occurrences": incident.occurrences,
         "problem": f"PRB-{incident.problem_id}" if incident.problem_id else None,
-        "duplicate_of": _incident_id(incident.duplicate_of),
+        "duplicate_of": optional_incident_id(incident.duplicate_of),
         "updated_at": timestamp(incident.updated_at),
         "sla": sla or {"response": untracked_clock(), "resolution": untracked_clock()},
     }
     if events is not None:
         record["events"] = [event_record(event) for event in events]
     return record
-
-
-def _incident_id(number: int | None) -> str | None:
-    return format_incident_id(number) if number is not None else None
 
 
 def event_record(event: Event) -> Record:

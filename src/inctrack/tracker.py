@@ -31,6 +31,7 @@ from inctrack.domain import (
     Role,
     Status,
     format_incident_id,
+    optional_incident_id,
     parse_category,
     parse_incident_ref,
 )
@@ -537,7 +538,10 @@ class Tracker:
                 )
             seen.add(cursor.id)
             cursor = self.get(cursor.duplicate_of) if cursor.duplicate_of else None
-        shown = (_incident_id(change.incident.duplicate_of), format_incident_id(original.id))
+        shown = (
+            optional_incident_id(change.incident.duplicate_of),
+            format_incident_id(original.id),
+        )
         change.set("duplicate_of", original.id, kind="linked", shown=shown)
         return change.incident
 
@@ -966,10 +970,6 @@ def _urgency(clocks: Clocks) -> tuple[int, str, datetime, datetime, int]:
     due = clocks.next_due or _FAR
     return (0 if priority is None else 1, priority or "", due, clocks.incident.reported_at,
             clocks.incident.id)  # fmt: skip
-
-
-def _incident_id(number: int | None) -> str | None:
-    return format_incident_id(number) if number is not None else None
 
 
 def _level(value: str | None) -> Level | None:

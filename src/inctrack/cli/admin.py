@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from inctrack.cli.options import FormatOption, QuietOption
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Role
+
+if TYPE_CHECKING:
+    from inctrack.models import User
+    from inctrack.tracker import Tracker
 
 category_app = typer.Typer(
     help="The category taxonomy: list, add, rename, retire.", no_args_is_help=True
@@ -24,13 +29,13 @@ Group = Annotated[str | None, typer.Option("--group", metavar="GROUP", help="The
 Email = Annotated[str | None, typer.Option("--email", help="How to reach them.")]
 
 
-def _categories(ctx: typer.Context, fmt: FormatOption, action: object) -> None:
+def _categories(ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Any]) -> None:
     from inctrack.records import CATEGORY_CSV_COLUMNS, category_record
     from inctrack.render.table import category_tree
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
-        action(tracker)  # type: ignore[operator]
+        action(tracker)
         records = [category_record(c) for c in tracker.taxonomy.all(include_retired=True)]
     rt.emit(records, fmt, table=category_tree, columns=CATEGORY_CSV_COLUMNS)
 
@@ -77,13 +82,15 @@ def category_retire(ctx: typer.Context, path: Path, fmt: FormatOption = None) ->
     _categories(ctx, fmt, lambda t: t.retire_category(path))
 
 
-def _user(ctx: typer.Context, fmt: FormatOption, quiet: bool, action: object) -> None:
+def _user(
+    ctx: typer.Context, fmt: FormatOption, quiet: bool, action: Callable[[Tracker], User]
+) -> None:
     from inctrack.records import USER_CSV_COLUMNS, user_record
     from inctrack.render.table import user_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
-        record = user_record(action(tracker))  # type: ignore[operator]
+        record = user_record(action(tracker))
     if quiet:
         typer.echo(record["name"])
         return

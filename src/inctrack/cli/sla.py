@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inctrack.cli.options import FormatOption
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
+
+if TYPE_CHECKING:
+    from inctrack.policy import Policy
+    from inctrack.tracker import Tracker
 
 AsOf = Annotated[
     str | None,
@@ -81,12 +86,14 @@ def report_sla(
         raise typer.Exit(8 if "breached" in worst else 9)
 
 
-def _policy(ctx: typer.Context, fmt: FormatOption, action: object = None) -> None:
+def _policy(
+    ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
+) -> None:
     from inctrack.render.table import policy_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
-        policy = action(tracker) if action else tracker.policy()  # type: ignore[operator]
+        policy = action(tracker) if action else tracker.policy()
         record = policy.record()
     rt.emit(record, fmt, table=policy_table)
 
@@ -128,17 +135,14 @@ def policy_set(
     if not targets and at_risk is None and not matrix:
         raise typer.BadParameter("nothing to change; see inctrack policy set --help")
 
-    def change(tracker: object) -> object:
-        policy = None
+    def change(tracker: Tracker) -> Policy:
         if priority is not None:
-            policy = tracker.set_target(  # type: ignore[attr-defined]
-                priority, respond=respond, resolve=resolve, calendar=calendar
-            )
+            tracker.set_target(priority, respond=respond, resolve=resolve, calendar=calendar)
         if at_risk is not None:
-            policy = tracker.set_at_risk(at_risk)  # type: ignore[attr-defined]
+            tracker.set_at_risk(at_risk)
         if matrix:
-            policy = tracker.set_matrix(matrix)  # type: ignore[attr-defined]
-        return policy
+            tracker.set_matrix(matrix)
+        return tracker.policy()
 
     _policy(ctx, fmt, change)
 
@@ -167,12 +171,14 @@ def calendar_set(
     _calendar(ctx, fmt, lambda t: t.set_calendar(timezone=timezone, hours=hours))
 
 
-def _calendar(ctx: typer.Context, fmt: FormatOption, action: object = None) -> None:
+def _calendar(
+    ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
+) -> None:
     from inctrack.render.table import calendar_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
-        policy = action(tracker) if action else tracker.policy()  # type: ignore[operator]
+        policy = action(tracker) if action else tracker.policy()
         record = policy.record()["calendar"]
     rt.emit(record, fmt, table=calendar_table)
 
