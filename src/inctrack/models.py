@@ -48,6 +48,8 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_status_priority", "status", "priority"),
         Index("ix_incidents_reported_at", "reported_at"),
         Index("ix_incidents_dedup_key", "dedup_key"),
+        Index("ix_incidents_external_id", "external_id"),
+        Index("ix_incidents_problem_id", "problem_id"),
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -86,6 +88,8 @@ class Incident(SQLModel, table=True):
     occurrences: int = 1
     problem_id: int | None = None
     duplicate_of: int | None = Field(default=None, foreign_key="incidents.id")
+    external_id: str | None = None
+    """The ticket's number in the tool it was imported from (``INC0010001``)."""
     updated_at: datetime = _utc()
 
 
@@ -163,3 +167,50 @@ class Holiday(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     name: str | None = None
+
+
+class Problem(SQLModel, table=True):
+    """A problem record ``PRB-n``: the underlying cause behind one or more incidents."""
+
+    __tablename__ = "problems"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    title: str
+    description: str | None = None
+    status: str
+    root_cause: str | None = None
+    workaround: str | None = None
+    created_at: datetime = _utc()
+    created_by: str
+    updated_at: datetime = _utc()
+    resolved_at: datetime | None = _utc(default=None)
+    closed_at: datetime | None = _utc(default=None)
+
+
+class ProblemEvent(SQLModel, table=True):
+    """One change to one problem; append-only like :class:`Event`."""
+
+    __tablename__ = "problem_events"
+    __table_args__ = (Index("ix_problem_events_problem_id_id", "problem_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="problems.id")
+    at: datetime = _utc()
+    recorded_at: datetime = _utc()
+    actor: str
+    kind: str
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    message: str | None = None
+
+
+class Template(SQLModel, table=True):
+    """Default field values for ``log --template NAME``."""
+
+    __tablename__ = "templates"
+
+    name: str = Field(primary_key=True)
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _utc()
+    created_by: str

@@ -75,6 +75,7 @@ def incident_record(
         "occurrences": incident.occurrences,
         "problem": f"PRB-{incident.problem_id}" if incident.problem_id else None,
         "duplicate_of": optional_incident_id(incident.duplicate_of),
+        "external_id": incident.external_id,
         "updated_at": timestamp(incident.updated_at),
         "sla": sla or {"response": untracked_clock(), "resolution": untracked_clock()},
     }
@@ -102,7 +103,8 @@ INCIDENT_CSV_COLUMNS = (
     "priority", "status", "hold_reason", "tier", "group", "assignee", "owner", "major",
     "roles_commander", "roles_manager", "roles_comms", "resolution_code", "resolution_note",
     "responded_at", "resolved_at", "closed_at", "closed_by", "confirmed_by", "reopen_count",
-    "reassignment_count", "dedup_key", "occurrences", "problem", "duplicate_of", "updated_at",
+    "reassignment_count", "dedup_key", "occurrences", "problem", "duplicate_of",
+    "external_id", "updated_at",
     "sla_response_target", "sla_response_due_at", "sla_response_elapsed_seconds",
     "sla_response_remaining_seconds", "sla_response_state", "sla_resolution_target",
     "sla_resolution_due_at", "sla_resolution_elapsed_seconds",

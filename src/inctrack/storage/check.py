@@ -36,18 +36,28 @@ def check(database: Database) -> list[Finding]:
                         text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
                     )
                 }
-                expected = {"events_append_only_update", "events_append_only_delete"}
+                expected = {
+                    "events_append_only_update",
+                    "events_append_only_delete",
+                    "problem_events_append_only_update",
+                    "problem_events_append_only_delete",
+                }
             else:
                 triggers = {
                     r[0]
                     for r in connection.execute(
                         text(
                             "SELECT tgname FROM pg_trigger "
-                            "WHERE tgrelid = to_regclass('events') AND NOT tgisinternal"
+                            "WHERE NOT tgisinternal AND tgrelid IN "
+                            "(to_regclass('events'), to_regclass('problem_events'))"
                         )
                     )
                 }
-                expected = {"events_append_only", "events_no_truncate"}
+                expected = {
+                    "events_append_only",
+                    "events_no_truncate",
+                    "problem_events_append_only",
+                }
             missing = expected - triggers
             detail = f"missing triggers: {sorted(missing)}" if missing else "guarded by triggers"
             findings.append(Finding("append-only events", not missing, detail))
