@@ -11,8 +11,8 @@ incident gets its ``logged`` event and the status events of its life (responded,
 held, resolved, closed, cancelled), priorities spread over P1-P4, reports spread
 over the 90 days before the build. Then it times
 
-- ``inctrack --db FILE report sla -f json`` as a whole process (N runs after an
-  untimed warm-up; min and median), and
+- ``inctrack --db FILE report sla -f json`` and the default table as whole
+  processes (N runs each after an untimed warm-up; min and median), and
 - ``Tracker.sla_report()`` in this process (and the records the command prints),
 
 and prints the figures with the peak RSS of the processes (``getrusage``).
@@ -177,8 +177,9 @@ def _event(
     }  # fmt: skip
 
 
-def timed_process(path: Path, runs: int) -> tuple[list[float], float, int]:
-    """Seconds per run, the peak RSS (MiB) of the runs, and how many incidents were listed."""
+def timed_process(path: Path, runs: int, fmt: str) -> tuple[list[float], float, int]:
+    """Seconds per run, the peak RSS (MiB) of the runs, and how many incidents were
+    listed (counted in JSON; 0 for the table)."""
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ, "INCTRACK_USER": "bench", "NO_COLOR": "1",
@@ -186,7 +187,7 @@ def timed_process(path: Path, runs: int) -> tuple[list[float], float, int]:
             "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home,
         }  # fmt: skip
         env.pop("INCTRACK_FORMAT", None)
-        argv = [INCTRACK, "--db", str(path), "report", "sla", "-f", "json"]
+        argv = [INCTRACK, "--db", str(path), "report", "sla", "-f", fmt]
         subprocess.run(argv, env=env, check=True, capture_output=True)  # warm-up, untimed
         times, peak, found = [], 0.0, 0
         for _ in range(runs):
@@ -194,7 +195,7 @@ def timed_process(path: Path, runs: int) -> tuple[list[float], float, int]:
             out, rss = _run(argv, env)
             times.append(time.perf_counter() - began)
             peak = max(peak, rss)
-            found = len(json.loads(out))
+            found = len(json.loads(out)) if fmt == "json" else 0
     return times, peak, found
 
 
@@ -252,7 +253,8 @@ def main() -> int:
         print(f"using cached {CACHE} (delete it or pass --rebuild to build again)")
     size = CACHE.stat().st_size / 2**20
 
-    times, child_rss, found = timed_process(CACHE, options.runs)
+    times, child_rss, found = timed_process(CACHE, options.runs, "json")
+    table_times, table_rss, _ = timed_process(CACHE, options.runs, "table")
     inside = timed_in_process(CACHE)
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -263,14 +265,18 @@ def main() -> int:
         f"`Tracker.sla_report()` in process ({inside['found']:,} found, "
         f"{inside['breached']:,} breached)"
     )
-    median = statistics.median(times)
+    median = max(statistics.median(times), statistics.median(table_times))
+    table = f"`inctrack report sla` (the table, process, {options.runs} runs)"
     print("| what | min | median | peak RSS |")
     print("| --- | --- | --- | --- |")
-    print(f"| {command} | {min(times):.2f} s | {median:.2f} s | {child_rss:.0f} MiB |")
+    print(f"| {command} | {min(times):.2f} s | {statistics.median(times):.2f} s "
+          f"| {child_rss:.0f} MiB |")  # fmt: skip
+    print(f"| {table} | {min(table_times):.2f} s | {statistics.median(table_times):.2f} s "
+          f"| {table_rss:.0f} MiB |")  # fmt: skip
     print(f"| {library} | {inside['report']:.2f} s | | {own_rss:.0f} MiB |")
     print(f"| the same and its records | {inside['with_records']:.2f} s | | |")
     slow = median > TARGET_SECONDS
-    print(f"\ntarget: under {TARGET_SECONDS:.0f} s for the whole command: "
+    print(f"\ntarget: under {TARGET_SECONDS:.0f} s for the whole command, in either format: "
           + ("MISSED" if slow else "met"))  # fmt: skip
     return 1 if slow else 0
 

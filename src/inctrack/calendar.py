@@ -298,6 +298,9 @@ class Calendar:
     _weeks: dict[date, _Week] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _spans: dict[tuple[date, date], timedelta] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "holidays", frozenset(self.holidays))
@@ -351,19 +354,37 @@ class Calendar:
         if self.hours is None:
             return (end - start).total_seconds()
         total = timedelta()
-        for week in self._weeks_from(start):
+        # Whole weeks between the two ends count as one cached sum, so a clock that
+        # has run for months costs the same as one that has run for a day.
+        end_monday = _monday(end.astimezone(self.tz).date())
+        monday = _monday(start.astimezone(self.tz).date() - _ONE_DAY)
+        while True:
+            week = self._checked_week(monday)
             if week.begins >= end:
                 break
-            if week.ends <= start:
-                continue
-            if week.begins >= start and week.ends <= end:
-                total += week.total
+            if week.begins >= start and monday < end_monday:
+                total += self._whole_weeks(monday, end_monday)
+                monday = end_monday
                 continue
             for range_start, range_end in week.ranges:
                 low, high = max(range_start, start), min(range_end, end)
                 if high > low:
                     total += high - low
+            monday += _ONE_WEEK
         return total.total_seconds()
+
+    def _whole_weeks(self, first: date, stop: date) -> timedelta:
+        """The working time of the weeks from Monday ``first`` up to (not including) ``stop``."""
+        cached = self._spans.get((first, stop))
+        if cached is None:
+            cached = sum(
+                (self._week(first + k * _ONE_WEEK).total for k in range((stop - first).days // 7)),
+                timedelta(),
+            )
+            if len(self._spans) >= _CACHE_WEEKS:
+                self._spans.clear()
+            self._spans[(first, stop)] = cached
+        return cached
 
     def add_working(self, start: datetime, seconds: float) -> datetime:
         """The instant (UTC) when ``seconds`` of working time have passed since ``start``.
@@ -440,15 +461,15 @@ class Calendar:
 
     def _weeks_from(self, moment: datetime) -> Iterator[_Week]:
         """Every week from the one before ``moment``'s local date, forever (or year 9999)."""
-        day = moment.astimezone(self.tz).date() - _ONE_DAY
-        monday = day - timedelta(days=day.weekday())
+        monday = _monday(moment.astimezone(self.tz).date() - _ONE_DAY)
         while True:
-            if monday > _LAST_MONDAY:
-                raise Rejected(
-                    f"Calendar {self.name!r} cannot count working time past the year 9999."
-                )
-            yield self._week(monday)
+            yield self._checked_week(monday)
             monday += _ONE_WEEK
+
+    def _checked_week(self, monday: date) -> _Week:
+        if monday > _LAST_MONDAY:
+            raise Rejected(f"Calendar {self.name!r} cannot count working time past the year 9999.")
+        return self._week(monday)
 
     def _week(self, monday: date) -> _Week:
         cached = self._weeks.get(monday)
@@ -511,6 +532,10 @@ def _end_of_gap(local: datetime) -> datetime:
         else:
             before = middle
     return after
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _utc(moment: datetime, what: str) -> datetime:

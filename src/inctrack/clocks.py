@@ -41,7 +41,8 @@ class Clocks:
         return {"response": self.response.record(), "resolution": self.resolution.record()}
 
     def then(self) -> dict[str, object]:
-        """The fields that the history rewinds to ``as_of`` (for past reports)."""
+        """The fields that the history rewinds to ``as_of`` (for past reports), besides
+        the clocks themselves."""
         from inctrack.records import timestamp
 
         return {
@@ -49,7 +50,6 @@ class Clocks:
             "priority": self.priority,
             "responded_at": timestamp(self.responded_at),
             "resolved_at": timestamp(self.resolved_at),
-            "sla": self.record(),
         }
 
     @property

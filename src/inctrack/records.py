@@ -23,7 +23,10 @@ ROLE_NAMES = tuple(role.value for role in MajorRole)
 
 
 def timestamp(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
+    if value is None:
+        return None
+    # Stored times come back in UTC already; converting again costs a report dearly.
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
 
 
 def untracked_clock() -> Record:
@@ -38,6 +41,7 @@ def incident_record(
     events: list[Event] | None = None,
     sla: Record | None = None,
 ) -> Record:
+    roles = incident.roles or {}
     record: Record = {
         "id": format_incident_id(incident.id),
         "title": incident.title,
@@ -61,7 +65,7 @@ def incident_record(
         "assignee": incident.assignee,
         "owner": incident.owner,
         "major": incident.major,
-        "roles": {role: (incident.roles or {}).get(role) for role in ROLE_NAMES},
+        "roles": {role: roles.get(role) for role in ROLE_NAMES},
         "resolution_code": incident.resolution_code,
         "resolution_note": incident.resolution_note,
         "responded_at": timestamp(incident.responded_at),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from inctrack.calendar import Calendar
 from inctrack.domain import Status
@@ -31,9 +31,11 @@ RUNNING = {
 PAUSED = frozenset({Status.ON_HOLD})
 
 
-@dataclass(frozen=True)
-class Change:
-    """A status change, as the clocks need it (from an event)."""
+class Change(NamedTuple):
+    """A status change, as the clocks need it (from an event).
+
+    Tuples, not dataclasses: a report builds tens of thousands of these.
+    """
 
     at: datetime
     status: Status
@@ -51,8 +53,7 @@ class Target:
     calendar: Calendar
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     start: datetime
     end: datetime | None
     """None: still going at ``as_of``."""

@@ -11,4 +11,5 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def clean(text: str) -> str:
     """Strip terminal control characters (escape sequences lose their ESC)."""
-    return _UNSAFE.sub("", text)
+    # Nearly all text is printable, which str.isprintable tells far faster than a regex.
+    return text if text.isprintable() else _UNSAFE.sub("", text)

@@ -1,0 +1,80 @@
+"""The JSON renderer prints exactly what the standard library's indenting encoder prints."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from inctrack.render import to_json
+
+scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text()
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.lists(st.dictionaries(st.text(), values, max_size=6), max_size=4))
+def test_to_json_matches_the_standard_library(data: list[dict[str, Any]]) -> None:
+    assert to_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_text_that_orjson_refuses_still_prints() -> None:
+    undecodable = {"title": "printer \udcff jam"}  # how Python keeps bytes it could not decode
+    assert to_json(undecodable) == json.dumps(undecodable, ensure_ascii=False, indent=2)
+
+
+def test_accents_quotes_and_control_characters() -> None:
+    record = {"title": 'Café "Ünïcode"\n\ttab\x01', "empty": {}, "list": []}
+    assert to_json(record) == (
+        '{\n  "title": "Café \\"Ünïcode\\"\\n\\ttab\\u0001",\n  "empty": {},\n  "list": []\n}'
+    )
+
+
+def _queue_record(**fields: Any) -> dict[str, Any]:
+    clock = {"state": "none", "remaining_seconds": None}
+    record = {
+        "id": "INC-1", "priority": None, "status": "new", "title": "", "assignee": None,
+        "group": None, "reported_at": "2026-11-20T08:00:00+00:00", "responded_at": None,
+        "sla": {"response": clock, "resolution": clock},
+    }  # fmt: skip
+    record.update(fields)
+    return record
+
+
+def test_the_queue_table_wraps_titles_cuts_long_names_and_aligns_numbers() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from inctrack.render.table import incident_list
+
+    breached = {"state": "breached", "remaining_seconds": -7200}
+    records = [
+        _queue_record(title="Printer on floor 3 jams every morning"),
+        _queue_record(
+            id="INC-12", priority="P1", status="in_progress", title="VPN down",
+            assignee="maximilian.wolfeschlegel", responded_at="2026-11-20T08:05:00+00:00",
+            reported_at="2026-11-17T09:00:00+00:00", sla={"response": {}, "resolution": breached},
+        ),
+    ]  # fmt: skip
+    out = io.StringIO()
+    console = Console(width=80, no_color=True, file=out)
+    console.print(incident_list(records, tz=UTC, now=datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+    # By hand: ID 6, Pri 9, Status 11, Assignee 14 (cut), SLA 3, Age 3 wide, three
+    # spaces between; the title gets what is left of 80 (80 - 2 - 18 - 46 = 14).
+    assert out.getvalue().splitlines() == [
+        "",
+        " ID       Pri         Status        Title            Assignee         SLA   Age",
+        " " + "─" * 78,
+        " INC-1    untriaged   new           Printer on                               1h",
+        "                                    floor 3 jams",
+        "                                    every morning",
+        " INC-12   P1          in_progress   VPN down         maximilian.wo…   -2h    3d",
+        "",
+    ]
