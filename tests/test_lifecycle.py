@@ -31,6 +31,7 @@ close        -            -            -            closed       -       -
 reopen       -            -            -            in_progress  -       -
 cancel       cancelled    cancelled    cancelled    -            -       -
 link         new          in_progress  on_hold      resolved     -       -
+link-problem new          in_progress  on_hold      resolved     closed  -
 """
 
 
@@ -74,7 +75,8 @@ def test_every_status_and_verb(status: Status, verb: Verb) -> None:
     with pytest.raises(Rejected) as refused:
         next_status(status, verb, incident_id="INC-7")
     message = refused.value.message
-    doing = "name roles on" if verb is Verb.ROLE else verb.value  # reads as English
+    phrases = {Verb.ROLE: "name roles on", Verb.LINK_PROBLEM: "link a problem to"}
+    doing = phrases.get(verb, verb.value)  # reads as English
     assert message.startswith(f"Cannot {doing} INC-7: it is {status}")
     if status in (Status.CLOSED, Status.CANCELLED):
         assert "final" in message

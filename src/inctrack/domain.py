@@ -156,6 +156,37 @@ def optional_incident_id(number: int | None) -> str | None:
     return None if number is None else format_incident_id(number)
 
 
+PROBLEM_PREFIX = "PRB"
+_PROBLEM_REF = re.compile(r"^\s*(?:prb-?)?(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_problem_ref(text: str | int) -> int:
+    """``PRB-7``, ``prb-7`` and ``7`` all name problem 7."""
+    if isinstance(text, int):
+        return text
+    match = _PROBLEM_REF.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise Rejected(f"{text!r} is not a problem ID; write it as PRB-7, prb-7 or 7.")
+    return int(match.group(1))
+
+
+def format_problem_id(number: int) -> str:
+    return f"{PROBLEM_PREFIX}-{number}"
+
+
+def optional_problem_id(number: int | None) -> str | None:
+    return None if number is None else format_problem_id(number)
+
+
+class ProblemStatus(StrEnum):
+    """A problem record's status: ``open → known-error → resolved → closed``."""
+
+    OPEN = "open"
+    KNOWN_ERROR = "known-error"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
 def parse_category(text: str) -> tuple[str, str | None]:
     """Split ``network/vpn`` into (category, subcategory); names are lower case."""
     parts = [part.strip().lower() for part in text.split("/")]

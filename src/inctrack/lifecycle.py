@@ -3,7 +3,8 @@
 A pair that is not in the table is a move the process does not allow. Verbs
 that do not change the status (``note``, ``assign``, ...) map a status to
 itself, so the table also says *when* they are allowed: closed and cancelled
-incidents are final and take no verb at all.
+incidents are final and take no verb at all, except that a closed incident may
+still be linked to a problem record (``link-problem``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Verb(StrEnum):
     REOPEN = "reopen"
     CANCEL = "cancel"
     LINK = "link"
+    LINK_PROBLEM = "link-problem"
 
 
 NEW, IN_PROGRESS, ON_HOLD = Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD
@@ -64,11 +66,14 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
     (RESOLVED, Verb.NOTE): RESOLVED,
     (RESOLVED, Verb.LINK): RESOLVED,
     (RESOLVED, Verb.CATEGORIZE): RESOLVED,
+    # a problem link is record-keeping about the cause: even a closed incident takes it
+    **{(status, Verb.LINK_PROBLEM): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
+    (CLOSED, Verb.LINK_PROBLEM): CLOSED,
 }
 
 FINAL = frozenset({CLOSED, CANCELLED})
 
-VERB_PHRASES = {Verb.ROLE: "name roles on"}
+VERB_PHRASES = {Verb.ROLE: "name roles on", Verb.LINK_PROBLEM: "link a problem to"}
 """How a refusal reads where the bare verb would not: "Cannot name roles on INC-2"."""
 
 

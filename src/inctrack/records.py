@@ -10,10 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from inctrack.domain import MajorRole, format_incident_id, optional_incident_id
+from inctrack.domain import (
+    OPEN_STATUSES,
+    MajorRole,
+    Status,
+    format_incident_id,
+    format_problem_id,
+    optional_incident_id,
+    optional_problem_id,
+)
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
-    from inctrack.models import Category, Event, Incident, User
+    from inctrack.models import Category, Event, Incident, Problem, ProblemEvent, User
+    from inctrack.patterns import Pattern
 
 Record = dict[str, Any]
 
@@ -77,7 +86,7 @@ def incident_record(
         "reassignment_count": incident.reassignment_count,
         "dedup_key": incident.dedup_key,
         "occurrences": incident.occurrences,
-        "problem": f"PRB-{incident.problem_id}" if incident.problem_id else None,
+        "problem": optional_problem_id(incident.problem_id),
         "duplicate_of": optional_incident_id(incident.duplicate_of),
         "external_id": incident.external_id,
         "updated_at": timestamp(incident.updated_at),
@@ -88,7 +97,7 @@ def incident_record(
     return record
 
 
-def event_record(event: Event) -> Record:
+def event_record(event: Event | ProblemEvent) -> Record:
     return {
         "at": timestamp(event.at),
         "recorded_at": timestamp(event.recorded_at),
@@ -160,3 +169,83 @@ def category_record(category: Category) -> Record:
 
 
 CATEGORY_CSV_COLUMNS = ("path", "category", "subcategory", "retired", "retired_at")
+
+
+def problem_record(
+    problem: Problem, incidents: list[Incident], *, events: list[ProblemEvent] | None = None
+) -> Record:
+    """A problem with its incidents (by number); ``show`` adds its ``events``."""
+    record: Record = {
+        "id": format_problem_id(problem.id),
+        "title": problem.title,
+        "description": problem.description,
+        "status": problem.status,
+        "root_cause": problem.root_cause,
+        "workaround": problem.workaround,
+        "created_at": timestamp(problem.created_at),
+        "created_by": problem.created_by,
+        "updated_at": timestamp(problem.updated_at),
+        "resolved_at": timestamp(problem.resolved_at),
+        "closed_at": timestamp(problem.closed_at),
+        "incident_count": len(incidents),
+        "open_incident_count": sum(Status(i.status) in OPEN_STATUSES for i in incidents),
+        "incidents": [
+            {
+                "id": format_incident_id(incident.id),
+                "title": incident.title,
+                "status": incident.status,
+                "priority": incident.priority,
+                "reported_at": timestamp(incident.reported_at),
+            }
+            for incident in incidents
+        ],
+    }
+    if events is not None:
+        record["events"] = [event_record(event) for event in events]
+    return record
+
+
+PROBLEM_CSV_COLUMNS = (
+    "id", "title", "description", "status", "root_cause", "workaround", "created_at",
+    "created_by", "updated_at", "resolved_at", "closed_at", "incident_count",
+    "open_incident_count",
+)  # fmt: skip
+"""CSV columns of a problem: its scalar keys (the incidents and events are in JSON)."""
+
+
+def problem_summary(problem: Problem | None) -> Record | None:
+    """What ``show`` says about an incident's problem (``problem_detail``)."""
+    if problem is None:
+        return None
+    return {
+        "id": format_problem_id(problem.id),
+        "title": problem.title,
+        "status": problem.status,
+        "root_cause": problem.root_cause,
+        "workaround": problem.workaround,
+    }
+
+
+def pattern_record(pattern: Pattern) -> Record:
+    """One candidate of ``report patterns``."""
+    return {
+        "number": pattern.number,
+        "key": dict(pattern.key),
+        "label": pattern.label,
+        "count": pattern.count,
+        "first": timestamp(pattern.first),
+        "last": timestamp(pattern.last),
+        "incidents": [format_incident_id(number) for number in pattern.incidents],
+        "linked": len(pattern.links),
+        "problems": [format_problem_id(number) for number in pattern.problems],
+        "linked_incidents": [
+            {"id": format_incident_id(number), "problem": format_problem_id(problem)}
+            for number, problem in pattern.links
+        ],
+    }
+
+
+def pattern_csv_columns(by: tuple[str, ...]) -> tuple[str, ...]:
+    """``number``, one ``key_<field>`` column per key field, then the rest."""
+    keys = tuple(f"key_{name}" for name in by)
+    return ("number", *keys, "label", "count", "first", "last", "linked", "problems", "incidents")

@@ -37,10 +37,10 @@ from inctrack.domain import (
 )
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
-from inctrack.models import Category, Counter, Event, Holiday, Incident, User
+from inctrack.models import Category, Counter, Event, Holiday, Incident, Problem, User
 from inctrack.people import People, parse_roles, roles_of
 from inctrack.policy import Policy
-from inctrack.records import Record, incident_record
+from inctrack.records import Record, incident_record, problem_summary
 from inctrack.taxonomy import Taxonomy, join
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -172,7 +172,12 @@ class Tracker:
         events = self.events(incident) if with_events else None
         if clocks is None:
             clocks = self.clocks([incident])[incident.id]
-        return incident_record(incident, events=events, sla=clocks.record())
+        record = incident_record(incident, events=events, sla=clocks.record())
+        if with_events:  # `show` names the problem and its workaround
+            number = incident.problem_id
+            problem = self.session.get(Problem, number) if number is not None else None
+            record["problem_detail"] = problem_summary(problem)
+        return record
 
     def clocks(
         self, incidents: Sequence[Incident], *, as_of: datetime | None = None
@@ -523,9 +528,25 @@ class Tracker:
         return change.incident
 
     def link(
-        self, ref: str | int, *, duplicate_of: str | int, at: datetime | None = None
+        self,
+        ref: str | int,
+        *,
+        duplicate_of: str | int | None = None,
+        problem: str | int | None = None,
+        at: datetime | None = None,
     ) -> Incident:
-        """Mark the incident as a duplicate of another one."""
+        """Mark the incident as a duplicate of another one, and/or link it to a problem
+        (``problem="none"`` unlinks it; see :mod:`inctrack.problems`)."""
+        if duplicate_of is None and problem is None:
+            raise Rejected("Say what to link to: --duplicate-of INC-n or --problem PRB-n.")
+        if problem is not None:
+            from inctrack.problems import Problems
+
+            unlink = str(problem).strip().lower() == "none"
+            incident = Problems(self).link_incident(ref, None if unlink else problem, at=at)
+            if duplicate_of is None:
+                return incident
+        assert duplicate_of is not None
         change = self._begin(ref, Verb.LINK, at)
         original = self.get_or_raise(duplicate_of)
         seen: set[int] = {change.incident.id}

@@ -289,14 +289,21 @@ def link(
     ctx: typer.Context,
     ref: IncidentArgument,
     duplicate_of: Annotated[
-        str, typer.Option("--duplicate-of", metavar="INC-n", help="The original incident.")
-    ],
+        str | None,
+        typer.Option("--duplicate-of", metavar="INC-n", help="The original incident."),
+    ] = None,
+    problem: Annotated[
+        str | None,
+        typer.Option("--problem", metavar="PRB-n", help="Its problem record; `none` unlinks it."),
+    ] = None,
     at: AtOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Link an incident to another: --duplicate-of INC-n."""
+    """Link an incident: --duplicate-of INC-n (the original), --problem PRB-n (its cause)."""
+    if duplicate_of is None and problem is None:
+        raise typer.BadParameter("give --duplicate-of INC-n and/or --problem PRB-n")
     runtime(ctx).write(
-        lambda t, when: t.link(ref, duplicate_of=duplicate_of, at=when),
+        lambda t, when: t.link(ref, duplicate_of=duplicate_of, problem=problem, at=when),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip

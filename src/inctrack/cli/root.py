@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, sla
+from inctrack.cli import admin, db, incidents, lifecycle, output, problems, sla
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -117,9 +117,11 @@ for verb in (
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("sla")(sla.sla)
+sla.report_app.command("patterns")(problems.report_patterns)
 app.add_typer(sla.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
+app.add_typer(problems.problem_app, name="problem")
 app.add_typer(admin.category_app, name="category")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(db.app, name="db")

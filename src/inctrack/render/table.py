@@ -263,9 +263,18 @@ def _detail_rows(record: Record, tz: tzinfo) -> list[tuple[str, Any]]:
         ("Reassigned", record["reassignment_count"] or None),
         ("Dedup key", record["dedup_key"]),
         ("Occurrences", record["occurrences"] if record["occurrences"] > 1 else None),
-        ("Problem", record["problem"]),
+        ("Problem", _problem(record)),
+        ("Workaround", (record.get("problem_detail") or {}).get("workaround")),
         ("Duplicate of", record["duplicate_of"]),
     ]
+
+
+def _problem(record: Record) -> str | None:
+    """``PRB-3 (known-error): Outlook drops after the KB5031 update`` in ``show``."""
+    detail = record.get("problem_detail")
+    if not detail:
+        return record["problem"]  # type: ignore[no-any-return]
+    return f"{detail['id']} ({detail['status']}): {detail['title']}"
 
 
 def _resolution(record: Record) -> str | None:
@@ -481,4 +490,109 @@ def holiday_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
     table.add_column("Name", overflow="fold")
     for record in records:
         table.add_row(record["date"], _text(record["name"]))
+    return table
+
+
+# -- problems and patterns -----------------------------------------------------------
+
+PROBLEM_STYLES = {"open": "bold cyan", "known-error": "yellow", "resolved": "green",
+                  "closed": "dim"}  # fmt: skip
+
+
+def problem_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No problems match.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Title", ratio=1, min_width=14, overflow="fold")
+    table.add_column("Incidents", no_wrap=True, justify="right")
+    table.add_column("Open", no_wrap=True, justify="right")
+    table.add_column("Updated", no_wrap=True, justify="right")
+    for record in records:
+        table.add_row(
+            _text(record["id"], "bold"),
+            _text(record["status"], PROBLEM_STYLES.get(record["status"], "")),
+            _text(record["title"]),
+            _text(record["incident_count"]),
+            _text(record["open_incident_count"] or ""),
+            _text(age(record["updated_at"], now)),
+        )
+    return table
+
+
+def problem_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    heading = Text.assemble(
+        (record["id"], "bold"), "  ", _text(record["title"], "bold"), "  ",
+        _text(record["status"], PROBLEM_STYLES.get(record["status"], "")),
+    )  # fmt: skip
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for label, value in (
+        ("Created", f"{local_time(record['created_at'], tz)} by {record['created_by']}"),
+        ("Updated", local_time(record["updated_at"], tz)),
+        ("Resolved", local_time(record["resolved_at"], tz)),
+        ("Closed", local_time(record["closed_at"], tz)),
+        ("Root cause", record["root_cause"]),
+        ("Workaround", record["workaround"]),
+    ):
+        if value:
+            fields.add_row(label, _text(value))
+    parts: list[RenderableType] = [heading, fields]
+    if record["description"]:
+        parts += [Text(""), _text(record["description"])]
+    incidents = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Incidents",
+                      title_justify="left")  # fmt: skip
+    for column in ("ID", "Pri", "Status", "Title", "Reported"):
+        incidents.add_column(column, overflow="fold", ratio=1 if column == "Title" else None)
+    for incident in record["incidents"]:
+        incidents.add_row(
+            _text(incident["id"], "bold"),
+            _priority(incident["priority"]),
+            _text(incident["status"], STATUS_STYLES.get(incident["status"], "")),
+            _text(incident["title"]),
+            _text(local_time(incident["reported_at"], tz)),
+        )
+    if record["incidents"]:
+        parts += [Text(""), incidents]
+    else:
+        parts += [Text(""), Text("No incidents linked yet.", style="dim")]
+    if record.get("events"):
+        parts += [Text(""), timeline(record["events"], tz=tz)]
+    return Group(*parts)
+
+
+def pattern_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No recurring incidents found.", style="dim")
+    table = Table(
+        box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
+        caption="*: linked to a problem already. Record #N as a problem: inctrack problem "
+        "create TITLE --from-pattern N (with the same options).",
+        caption_justify="left",
+    )  # fmt: skip
+    table.add_column("#", no_wrap=True, justify="right")
+    table.add_column("Key", no_wrap=True)
+    table.add_column("Count", no_wrap=True, justify="right")
+    table.add_column("First", no_wrap=True)
+    table.add_column("Last", no_wrap=True)
+    table.add_column("Linked", overflow="fold")
+    table.add_column("Incidents", ratio=1, min_width=14, overflow="fold")
+    for record in records:
+        linked = {link["id"] for link in record["linked_incidents"]}
+        shown = Text(", ").join(
+            _text(f"{number}*", "dim") if number in linked else _text(number)
+            for number in record["incidents"]
+        )
+        problems = ", ".join(record["problems"])
+        table.add_row(
+            _text(f"#{record['number']}", "bold"),
+            _text(record["label"]),
+            _text(record["count"]),
+            _text(local_time(record["first"], tz)[:10]),  # the day is enough here
+            _text(local_time(record["last"], tz)[:10]),
+            _text(f"{record['linked']}: {problems}" if problems else ""),
+            shown,
+        )
     return table
