@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, sla
+from inctrack.cli import admin, db, incidents, lifecycle, output, sla, templates
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -120,6 +120,7 @@ app.add_typer(sla.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
 app.add_typer(admin.category_app, name="category")
+app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(db.app, name="db")
 
