@@ -176,7 +176,7 @@ def test_a_bug_says_so_and_exits_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) ->
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(tracker.Tracker, "log", broken)
+    monkeypatch.setattr(tracker.Tracker, "incident_values", broken)
     result = cli("log", "x")
     assert result.exit_code == 1
     assert "internal error, which is a bug" in result.stderr

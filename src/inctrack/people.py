@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-categories": frozenset({Role.ADMIN}),
     "manage-users": frozenset({Role.ADMIN}),
     "manage-policy": frozenset({Role.ADMIN}),
+    "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -68,6 +69,7 @@ DESCRIPTIONS = {
     "manage-categories": "changing the category taxonomy",
     "manage-users": "managing users",
     "manage-policy": "changing the SLA policy and calendar",
+    "manage-templates": "changing the log templates",
 }
 
 

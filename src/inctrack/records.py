@@ -21,7 +21,7 @@ from inctrack.domain import (
 )
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
-    from inctrack.models import Category, Event, Incident, Problem, ProblemEvent, User
+    from inctrack.models import Category, Event, Incident, Problem, ProblemEvent, Template, User
     from inctrack.patterns import Pattern
 
 Record = dict[str, Any]
@@ -155,6 +155,25 @@ def user_record(user: User) -> Record:
 
 
 USER_CSV_COLUMNS = ("name", "roles", "tier", "group", "email", "active", "created_at")
+
+
+TEMPLATE_KEYS = ("title", "reporter", "contact", "description", "channel", "service",
+                 "category", "impact", "urgency", "dedup_key")  # fmt: skip
+"""What a log template may preset: the values of ``log``'s options (and batch keys)."""
+
+
+def template_record(template: Template) -> Record:
+    """A template: every preset key (null when the template leaves it to ``log``)."""
+    preset = template.fields or {}
+    return {
+        "name": template.name,
+        **{key: preset.get(key) for key in TEMPLATE_KEYS},
+        "created_at": timestamp(template.created_at),
+        "created_by": template.created_by,
+    }
+
+
+TEMPLATE_CSV_COLUMNS = ("name", *TEMPLATE_KEYS, "created_at", "created_by")
 
 
 def category_record(category: Category) -> Record:

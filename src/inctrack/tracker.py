@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import case, or_, select, update
 from sqlmodel import Session, col
@@ -78,6 +79,9 @@ class Tracker:
         self.people = People(session)
         self.taxonomy = Taxonomy(session)
         self._policy: Policy | None = None
+        self.written: list[tuple[int, str]] = []
+        """(incident number, event kind) of each event written through this tracker, in
+        order: what the command line runs hooks for once the transaction commits."""
 
     def policy(self) -> Policy:
         """The team's SLA policy, read once per tracker."""
@@ -246,38 +250,71 @@ class Tracker:
         impact: Level | str | None = None,
         urgency: Level | str | None = None,
     ) -> Incident:
-        """Record a new incident, as reported at ``at`` (default: now)."""
+        """Record a new incident, as reported at ``at`` (default: now).
+
+        This always creates one; :class:`inctrack.intake.Intake` (what ``inctrack
+        log`` uses) adds templates, batches and dedup keys on top.
+        """
         self.people.authorize(self.actor, "log")
         now = self._now()
-        reported_at = self._when(at, now)
-        level_impact = Level.parse(impact) if impact is not None else None
-        level_urgency = Level.parse(urgency) if urgency is not None else None
-        cat, sub = self.taxonomy.validate(category) if category else (None, None)
-        priority = self.policy().priority_for(level_impact, level_urgency)
-        incident = Incident(
-            id=self._next_number("incident"),
-            title=_required_text(title, "title", limit=MAX_TITLE),
-            description=_optional_text(description),
-            reporter=_optional_text(reporter) or self.actor,
-            reporter_contact=_optional_text(reporter_contact),
-            reported_at=reported_at,
-            logged_at=now,
-            logged_by=self.actor,
-            channel=_channel(channel),
-            service=_optional_text(service),
-            category=cat,
-            subcategory=sub,
-            impact=_value(level_impact),
-            urgency=_value(level_urgency),
-            priority=_value(priority),
-            status=Status.NEW.value,
-            owner=self.actor if self.people.has_role(self.actor, Role.SERVICE_DESK) else None,
-            updated_at=reported_at,
-        )
+        values = self.incident_values(
+            title, reporter=reporter, reporter_contact=reporter_contact,
+            description=description, reported_at=self._when(at, now), now=now,
+            channel=channel, service=service, impact=impact, urgency=urgency,
+            category=self.taxonomy.validate(category) if category else None,
+        )  # fmt: skip
+        incident = Incident(id=self._next_number("incident"), **values)
         self.session.add(incident)
         self.session.flush()
-        self._event(incident, "logged", at=reported_at, recorded_at=now, message=incident.title)
+        self._event(incident, "logged", at=incident.reported_at, recorded_at=now,
+                    message=incident.title)  # fmt: skip
         return incident
+
+    def incident_values(
+        self,
+        title: str,
+        *,
+        reported_at: datetime,
+        now: datetime,
+        reporter: str | None = None,
+        reporter_contact: str | None = None,
+        description: str | None = None,
+        channel: Channel | str | None = None,
+        service: str | None = None,
+        category: tuple[str, str | None] | None = None,
+        impact: Level | str | None = None,
+        urgency: Level | str | None = None,
+        dedup_key: str | None = None,
+    ) -> dict[str, Any]:
+        """A new incident's validated column values, all but ``id``: what ``log`` writes.
+
+        ``category`` is already checked against the taxonomy (``taxonomy.validate``).
+        Columns left out take their defaults.
+        """
+        level_impact = Level.parse(impact) if impact is not None else None
+        level_urgency = Level.parse(urgency) if urgency is not None else None
+        cat, sub = category if category else (None, None)
+        priority = self.policy().priority_for(level_impact, level_urgency)
+        return {
+            "title": _required_text(title, "title", limit=MAX_TITLE),
+            "description": _optional_text(description),
+            "reporter": _optional_text(reporter) or self.actor,
+            "reporter_contact": _optional_text(reporter_contact),
+            "reported_at": reported_at,
+            "logged_at": now,
+            "logged_by": self.actor,
+            "channel": _channel(channel),
+            "service": _optional_text(service),
+            "category": cat,
+            "subcategory": sub,
+            "impact": _value(level_impact),
+            "urgency": _value(level_urgency),
+            "priority": _value(priority),
+            "status": Status.NEW.value,
+            "owner": self.actor if self.people.has_role(self.actor, Role.SERVICE_DESK) else None,
+            "dedup_key": _optional_text(dedup_key),
+            "updated_at": reported_at,
+        }
 
     def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
         """File the incident under ``category[/subcategory]`` of the taxonomy."""
@@ -823,8 +860,9 @@ class Tracker:
             )
         return min(at, now)  # a little ahead is clock skew between machines: it means now
 
-    def _next_number(self, series: str) -> int:
-        """The next number of a series, unique and increasing under concurrent writers.
+    def _next_number(self, series: str, count: int = 1) -> int:
+        """The next number of a series (the first of ``count`` consecutive ones),
+        unique and increasing under concurrent writers.
 
         The UPDATE takes the row lock (PostgreSQL) inside the writer's
         transaction (``BEGIN IMMEDIATE`` on SQLite), so no two writers get
@@ -833,10 +871,10 @@ class Tracker:
         statement = (
             update(Counter)
             .where(col(Counter.name) == series)
-            .values(value=col(Counter.value) + 1)
+            .values(value=col(Counter.value) + count)
             .returning(col(Counter.value))
         )
-        return int(self.session.execute(statement).scalar_one())
+        return int(self.session.execute(statement).scalar_one()) - count + 1
 
     def _event(
         self,
@@ -862,6 +900,7 @@ class Tracker:
             message=message,
         )
         self.session.add(event)
+        self.written.append((incident.id, kind))
         return event
 
 

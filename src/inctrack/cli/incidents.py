@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,64 +13,168 @@ from inctrack.cli.options import (
     FormatOption,
     IncidentArgument,
     LevelChoice,
+    OutputFormat,
     QuietOption,
 )
-from inctrack.cli.runtime import runtime
+from inctrack.cli.output import notice
+from inctrack.cli.runtime import Runtime, runtime
 from inctrack.domain import Channel, Priority, Status
+from inctrack.errors import UsageError
+
+if TYPE_CHECKING:
+    from inctrack.intake import LogRequest
+
+
+Reporter = Annotated[
+    str | None, typer.Option("--reporter", "-r", help="Who reported it (default: you).")
+]
+Contact = Annotated[str | None, typer.Option("--contact", help="How to reach the reporter.")]
+Description = Annotated[
+    str | None,
+    typer.Option("--description", "-d", help="The details; `-` reads them from stdin."),
+]
+ChannelOption = Annotated[
+    Channel | None, typer.Option("--channel", case_sensitive=False, help="How it reached you.")
+]
+Service = Annotated[
+    str | None, typer.Option("--service", help="The service or configuration item affected.")
+]
+CategoryOption = Annotated[
+    str | None, typer.Option("--category", metavar="CAT[/SUB]", help="e.g. network/vpn.")
+]
+Impact = Annotated[
+    LevelChoice | None, typer.Option("--impact", case_sensitive=False, help="How much is hit.")
+]
+Urgency = Annotated[
+    LevelChoice | None, typer.Option("--urgency", case_sensitive=False, help="How soon it hurts.")
+]
+DedupKey = Annotated[
+    str | None,
+    typer.Option(
+        "--dedup-key", metavar="KEY",
+        help="An open incident with this key counts one more occurrence instead of a twin.",
+    ),
+]  # fmt: skip
 
 
 def log(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(metavar="TITLE", help="What is wrong, in a few words.")],
-    reporter: Annotated[
-        str | None, typer.Option("--reporter", "-r", help="Who reported it (default: you).")
-    ] = None,
-    contact: Annotated[
-        str | None, typer.Option("--contact", help="How to reach the reporter.")
-    ] = None,
-    description: Annotated[
+    title: Annotated[
         str | None,
-        typer.Option("--description", "-d", help="The details; `-` reads them from stdin."),
+        typer.Argument(
+            metavar="TITLE",
+            show_default=False,
+            help="What is wrong, in a few words (optional when the --template has one).",
+        ),
     ] = None,
+    reporter: Reporter = None,
+    contact: Contact = None,
+    description: Description = None,
     at: AtOption = None,
-    channel: Annotated[
-        Channel | None, typer.Option("--channel", case_sensitive=False, help="How it reached you.")
+    channel: ChannelOption = None,
+    service: Service = None,
+    category: CategoryOption = None,
+    impact: Impact = None,
+    urgency: Urgency = None,
+    dedup_key: DedupKey = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            metavar="NAME",
+            help="Start from a template's values; options given here win.",
+        ),
     ] = None,
-    service: Annotated[
-        str | None, typer.Option("--service", help="The service or configuration item affected.")
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", metavar="CAT[/SUB]", help="e.g. network/vpn.")
-    ] = None,
-    impact: Annotated[
-        LevelChoice | None, typer.Option("--impact", case_sensitive=False, help="How much is hit.")
-    ] = None,
-    urgency: Annotated[
-        LevelChoice | None,
-        typer.Option("--urgency", case_sensitive=False, help="How soon it hurts."),
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            metavar="FILE",
+            help="Log one incident per JSON line of FILE (`-`: stdin), all or none; "
+            "options given here are defaults for every line.",
+        ),
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Log a new incident and print it.
+    """Log a new incident and print it (or many, with --batch).
 
     Impact and urgency together set the priority (impact x urgency matrix);
     without them the incident is *untriaged* and sorts to the top of the queue.
+    With --dedup-key, a repeat of an open incident is counted on it (its
+    `occurrences`) and that incident is printed.
     """
+    from inctrack.intake import LogRequest
+
+    rt = runtime(ctx)
+    if batch is not None and title is not None:
+        raise typer.BadParameter("give a TITLE or --batch FILE, not both", param_hint="TITLE")
+    if batch is None and title is None and template is None:
+        ctx.fail(
+            "Missing argument 'TITLE': give a TITLE, a --template that has one, or --batch FILE."
+        )
+    if batch == "-" and description == "-":
+        raise typer.BadParameter("stdin cannot be both the batch and the description")
+    request = LogRequest(
+        title=title, reporter=reporter, contact=contact, reported_at=rt.when(at),
+        description=sys.stdin.read() if description == "-" else description,
+        channel=channel, service=service, category=category, impact=impact, urgency=urgency,
+        dedup_key=dedup_key, template=template,
+    )  # fmt: skip
+    if batch is not None:
+        _log_batch(rt, _read_batch(batch), request, fmt=fmt, quiet=quiet)
+    else:
+        _log_one(rt, request, fmt=fmt, quiet=quiet)
+
+
+def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quiet: bool) -> None:
+    from inctrack.intake import Intake
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_detail
 
-    rt = runtime(ctx)
-    reported_at = rt.when(at)
-    text = sys.stdin.read() if description == "-" else description
-    with rt.tracker(write=True) as tracker:
-        incident = tracker.log(
-            title, reporter=reporter, reporter_contact=contact, description=text,
-            at=reported_at, channel=channel, service=service, category=category,
-            impact=impact, urgency=urgency,
-        )  # fmt: skip
-        record = tracker.record(incident)
+    with rt.tracker(write=True, hooks=True) as tracker:
+        intake = Intake(tracker)
+        logged = intake.log(request)
+        record = intake.records([logged])[0]
     rt.emit_written(record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)
+    if not logged.created and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
+        notice(
+            f"Not logged again: {record['id']} is open with the dedup key "
+            f"{record['dedup_key']!r}; this was occurrence {record['occurrences']}.",
+            no_color=rt.no_color,
+        )
+
+
+def _log_batch(
+    rt: Runtime, data: bytes, defaults: LogRequest, *, fmt: OutputFormat | None, quiet: bool
+) -> None:
+    from inctrack.intake import Intake, parse_batch
+    from inctrack.records import INCIDENT_CSV_COLUMNS
+    from inctrack.render.table import incident_list
+
+    lines = parse_batch(data, when=rt.when)
+    with rt.tracker(write=True, hooks=True) as tracker:
+        intake = Intake(tracker)
+        logged = intake.log_batch(lines, defaults=defaults)
+        records = [] if quiet else intake.records(logged)
+    if quiet:
+        for result in logged:
+            typer.echo(result.id)
+    elif records or rt.output_format(fmt) is not OutputFormat.TABLE:
+        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+
+
+def _read_batch(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot read the batch file {source}: {exc.strerror or exc}; give a readable "
+            "file, or - for stdin."
+        ) from None
 
 
 def show(ctx: typer.Context, ref: IncidentArgument, fmt: FormatOption = None) -> None:
@@ -135,7 +240,5 @@ def list_incidents(
         records = tracker.find_records(query)
     if limit and len(records) > limit:
         records = records[:limit]
-        from inctrack.cli.output import notice
-
         notice(f"Showing the first {limit}; more match (raise --limit, or 0 for all).")
     rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)

@@ -12,6 +12,7 @@ from inctrack.cli.options import (
     IncidentArgument,
     LevelChoice,
     QuietOption,
+    complete_incident_ids,
 )
 from inctrack.cli.runtime import runtime
 from inctrack.domain import HoldReason, MajorRole, Priority, ResolutionCode
@@ -205,7 +206,10 @@ def resolve(
 def close(
     ctx: typer.Context,
     ref: Annotated[
-        str | None, typer.Argument(metavar="ID", help="INC-42; omit with --stale.")
+        str | None,
+        typer.Argument(
+            metavar="ID", help="INC-42; omit with --stale.", autocompletion=complete_incident_ids
+        ),
     ] = None,
     confirmed_by: Annotated[
         str | None, typer.Option("--confirmed-by", metavar="REPORTER", help="Who confirmed.")
@@ -247,7 +251,7 @@ def _close_stale(rt: Any, stale: str, *, at: str | None, fmt: Any, quiet: bool) 
     from inctrack.timeparse import parse_duration
 
     idle, when = parse_duration(stale), rt.when(at)
-    with rt.tracker(write=True) as tracker:
+    with rt.tracker(write=True, hooks=True) as tracker:
         records = [tracker.record(i) for i in tracker.close_stale(idle, at=when)]
     if quiet:
         for record in records:

@@ -42,4 +42,28 @@ AtOption = Annotated[
         help="When it really happened: ISO 8601, '2h ago', 'yesterday 09:00' (default: now).",
     ),
 ]  # fmt: skip
-IncidentArgument = Annotated[str, typer.Argument(metavar="ID", help="INC-42, inc-42 or 42.")]
+
+
+def complete_incident_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: the open incidents' IDs, with their titles as help.
+
+    Reads the database named by ``--db`` (if already typed), ``INCTRACK_DB`` or
+    the config file; imports nothing heavy for a SQLite file, and prints nothing
+    on any problem (see ``inctrack.cli.completion``).
+    """
+    try:
+        from inctrack.cli.completion import suggestions
+        from inctrack.config import load_settings
+
+        db = ctx.find_root().params.get("db_target")
+        return suggestions(load_settings(db=db).db, incomplete)
+    except Exception:
+        return []
+
+
+IncidentArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="INC-42, inc-42 or 42.", autocompletion=complete_incident_ids
+    ),
+]

@@ -27,6 +27,13 @@ def error(message: str, *, no_color: bool = False) -> None:
     )
 
 
+def warning(message: str, *, no_color: bool = False) -> None:
+    """A problem that did not stop the command (a failing hook)."""
+    console(stderr=True, no_color=no_color).print(
+        Text.assemble(("Warning: ", "bold yellow"), message), soft_wrap=True
+    )
+
+
 def notice(message: str, *, no_color: bool = False) -> None:
     console(stderr=True, no_color=no_color).print(Text(message, style="dim"), soft_wrap=True)
 

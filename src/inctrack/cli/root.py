@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, problems, sla
+from inctrack.cli import admin, db, incidents, lifecycle, output, problems, sla, templates
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -123,6 +123,7 @@ app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
 app.add_typer(problems.problem_app, name="problem")
 app.add_typer(admin.category_app, name="category")
+app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(db.app, name="db")
 

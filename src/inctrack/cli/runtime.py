@@ -1,7 +1,14 @@
-"""What every command needs: settings, the database, a tracker, the clock.
+"""What every command needs: settings, the database, a tracker, the clock, hooks.
 
 Built by the global callback and kept on ``ctx.obj``; everything heavy
 (settings file, database, ORM) is loaded on first use, not at start-up.
+
+Hooks (:mod:`inctrack.hooks`) are the CLI's business, not the library's: once
+a transaction opened with ``tracker(write=True, hooks=True)`` has committed,
+the events its tracker wrote (``Tracker.written``) are queued; when the command
+has printed its output, :meth:`Runtime.close` reads the changed incidents in a
+fresh transaction and runs the hooks. A hook can therefore neither undo a
+change nor delay or garble its output.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from inctrack.config import Settings, load_settings
 from inctrack.errors import Rejected
 
 if TYPE_CHECKING:
+    from inctrack.hooks import Call, Hooks
     from inctrack.records import Record
     from inctrack.storage import Database
     from inctrack.tracker import Tracker
@@ -34,6 +42,11 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     _settings: Settings | None = None
     _database: Database | None = None
+    _hooks: Hooks | None = None
+    _changed: dict[int, list[str]] = field(default_factory=dict)
+    """Incident number -> kinds of the events committed by this command, for hooks."""
+    _calls: list[Call] = field(default_factory=list)
+    """Hook runs queued with their input (``on-breach``)."""
 
     @property
     def settings(self) -> Settings:
@@ -53,17 +66,91 @@ class Runtime:
         return self._database
 
     def close(self) -> None:
-        if self._database is not None:
-            self._database.dispose()
-            self._database = None
+        """End of the command: run the hooks it queued, and close the database."""
+        try:
+            calls = self._hook_calls()
+        finally:
+            if self._database is not None:
+                self._database.dispose()
+                self._database = None
+        if calls:
+            try:
+                self.hooks.run(calls)
+            except Exception as exc:  # a bug here must not look like a failed change
+                output.warning(
+                    f"Running the hooks failed ({type(exc).__name__}: {exc}); the change is saved.",
+                    no_color=self.no_color,
+                )
 
     @contextmanager
-    def tracker(self, *, write: bool) -> Iterator[Tracker]:
-        """A tracker in one transaction, committed when the block ends without error."""
+    def tracker(self, *, write: bool, hooks: bool = False) -> Iterator[Tracker]:
+        """A tracker in one transaction, committed when the block ends without error.
+
+        With ``hooks=True``, the incidents it changed get their hooks run (see
+        :meth:`close`) once it has committed.
+        """
         from inctrack.tracker import Tracker
 
         with self.database().transaction(write=write) as session:
-            yield Tracker(session, clock=self.clock, actor=self.settings.user)
+            tracker = Tracker(session, clock=self.clock, actor=self.settings.user)
+            yield tracker
+        if hooks and self.hooks.present():  # committed: now the changes count
+            for number, kind in tracker.written:
+                self._changed.setdefault(number, []).append(kind)
+
+    @property
+    def hooks(self) -> Hooks:
+        if self._hooks is None:
+            from inctrack.hooks import Hooks
+
+            self._hooks = Hooks(
+                warn=lambda message: output.warning(message, no_color=self.no_color),
+                echo=lambda text: typer.echo(text, err=True, nl=False),
+            )
+        return self._hooks
+
+    def queue_hook(self, call: Call) -> None:
+        """Run ``call`` when the command ends (if its hook exists)."""
+        if call.hook in self.hooks.present():
+            self._calls.append(call)
+
+    def _hook_calls(self) -> list[Call]:
+        """The hook runs this command queued, with the changed incidents' records as input.
+
+        Never raises: the change is committed whatever happens here.
+        """
+        if not self._changed:
+            return self._calls
+        try:
+            return self._incident_calls() + self._calls
+        except Exception as exc:
+            output.warning(
+                f"The hooks did not run, because their input could not be read ({exc}); "
+                "the change is saved.",
+                no_color=self.no_color,
+            )
+            return self._calls
+
+    def _incident_calls(self) -> list[Call]:
+        from inctrack.hooks import Call, hooks_for
+        from inctrack.render import to_json
+
+        present = self.hooks.present()
+        calls = []
+        with self.tracker(write=False) as tracker:
+            for number, kinds in self._changed.items():
+                names = [name for name in hooks_for(kinds) if name in present]
+                incident = tracker.get(number) if names else None
+                if incident is None:
+                    continue
+                record = tracker.record(incident, with_events=True)
+                payload = to_json(record) + "\n"
+                env = {
+                    "INCTRACK_INCIDENT_ID": record["id"], "INCTRACK_EVENT_KINDS": ",".join(kinds),
+                    "INCTRACK_ACTOR": tracker.actor, "INCTRACK_DB": self.settings.db,
+                }  # fmt: skip
+                calls += [Call(name, payload, subject=record["id"], env=env) for name in names]
+        return calls
 
     def when(self, text: str | None) -> datetime | None:
         if text is None:
@@ -113,7 +200,7 @@ class Runtime:
         from inctrack.render.table import incident_detail
 
         when = self.when(at)
-        with self.tracker(write=True) as tracker:
+        with self.tracker(write=True, hooks=True) as tracker:
             record = tracker.record(action(tracker, when))
         self.emit_written(
             record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS

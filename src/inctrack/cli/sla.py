@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inctrack.cli.options import FormatOption
+from inctrack.cli.options import FormatOption, IncidentArgument
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
 
 if TYPE_CHECKING:
+    from inctrack.cli.runtime import Runtime
     from inctrack.policy import Policy
+    from inctrack.records import Record
     from inctrack.tracker import Tracker
 
 AsOf = Annotated[
@@ -29,7 +31,7 @@ calendar_app.add_typer(holiday_app, name="holiday")
 
 def sla(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="ID", help="INC-42, inc-42 or 42.")],
+    ref: IncidentArgument,
     as_of: AsOf = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -81,9 +83,21 @@ def report_sla(
         records = [{**tracker.record(c.incident, clocks=c), **c.then()} for c in found]
     if records or not quiet_if_none:
         rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+    breaches = sum(1 for c in found if c.worst == "breached")
+    if breaches:
+        _queue_breach_hook(rt, records, breaches)
     if fail_on_breach and records:
         worst = {c.worst for c in found}
         raise typer.Exit(8 if "breached" in worst else 9)
+
+
+def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:
+    """The on-breach hook gets the report as printed with --format json."""
+    from inctrack.hooks import Call
+    from inctrack.render import to_json
+
+    env = {"INCTRACK_BREACHED": str(breaches), "INCTRACK_DB": rt.settings.db}
+    rt.queue_hook(Call("on-breach", to_json(records) + "\n", subject="the SLA report", env=env))
 
 
 def _policy(

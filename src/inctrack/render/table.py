@@ -343,6 +343,40 @@ def user_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
     return user_table([record], tz=tz, now=now)
 
 
+_TEMPLATE_LABELS = (
+    ("title", "Title"), ("reporter", "Reporter"), ("contact", "Contact"),
+    ("description", "Description"), ("channel", "Channel"), ("service", "Service"),
+    ("category", "Category"), ("impact", "Impact"), ("urgency", "Urgency"),
+    ("dedup_key", "Dedup key"),
+)  # fmt: skip
+
+
+def template_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No templates yet; `inctrack template add NAME --title ...` makes one.",
+                    style="dim")  # fmt: skip
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Presets", ratio=1, overflow="fold")
+    for record in records:
+        preset = [f"{label.lower()}: {record[key]}" for key, label in _TEMPLATE_LABELS
+                  if record[key] is not None]  # fmt: skip
+        table.add_row(_text(record["name"], "bold"), _text("; ".join(preset)))
+    return table
+
+
+def template_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for key, label in _TEMPLATE_LABELS:
+        if record[key] is not None:
+            fields.add_row(label, _text(record[key]))
+    fields.add_row("Created", _text(f"{local_time(record['created_at'], tz)} by "
+                                    f"{record['created_by']}"))  # fmt: skip
+    return Group(_text(record["name"], "bold"), fields)
+
+
 def category_tree(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     table.add_column("Category", no_wrap=True)
