@@ -19,10 +19,11 @@ the SLA clocks instead (:mod:`inctrack.sla`): hold time paused, each
 priority's own calendar, evaluated now.
 
 **Working time in SQL**: the business calendar's working intervals from the
-start of the report to now go into a temporary table with the working
-seconds before each one, so that ``F(t)``, the working seconds before ``t``,
-is one index look-up, and working time between two instants is
-``F(b) - F(a)``, exactly what :meth:`Calendar.working_seconds` says.
+start of the report to now, with the working seconds before each one, go to
+the database (a temporary table on SQLite, arrays bound as parameters on
+PostgreSQL), so that ``F(t)``, the working seconds before ``t``, is one
+look-up, and working time between two instants is ``F(b) - F(a)``, exactly
+what :meth:`Calendar.working_seconds` says.
 """
 
 from __future__ import annotations
