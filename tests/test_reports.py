@@ -266,11 +266,10 @@ def mttr_story(story: Story) -> None:
     story.resolve(c, "2026-11-10T18:00:00+00:00")  # 9h wall, 2h on the clock: met
     d = story.log("2026-11-11T08:00:00+00:00", "P2")  # Wed
     story.respond(d, "2026-11-11T08:30:00+00:00")  # exactly 30m: met; never resolved
-    e = story.log("2026-11-20T08:00:00+00:00", "P2")  # no response an hour on: breached
+    story.log("2026-11-20T08:00:00+00:00", "P2")  # no response an hour on: breached
     story.log("2026-11-20T08:45:00+00:00", "P2")  # 15 minutes old: nothing decided yet
     g = story.log("2026-11-10T12:00:00+00:00", "P2")
     story.do("cancel", g, "2026-11-10T12:05:00+00:00", reason="duplicate")  # left out
-    del e
     # P3, Mon-Fri 09:00-17:00 UTC (respond 4 business hours, resolve 3 business days = 24h)
     h = story.log("2026-11-13T16:00:00+00:00", "P3")  # Fri 16:00
     story.respond(h, "2026-11-16T10:00:00+00:00")  # Fri 1h + Mon 1h = 2h: met
@@ -476,7 +475,7 @@ def test_mttr_sla_figures_agree_with_the_sla_clocks(story: Story, clock: FixedCl
 
 
 def backlog_story(story: Story) -> None:
-    n1 = story.log("2026-11-20T08:00:00+00:00", "P2")  # 1h old
+    story.log("2026-11-20T08:00:00+00:00", "P2")  # 1h old
     story.log("2026-11-19T09:00:00+00:00")  # exactly 1 day old, untriaged
     n3 = story.log("2026-11-17T10:00:00+00:00", "P3")  # 2d 23h
     story.respond(n3, "2026-11-17T11:00:00+00:00")
@@ -495,7 +494,6 @@ def backlog_story(story: Story) -> None:
     story.respond(n9, "2026-11-16T11:00:00+00:00")
     story.resolve(n9, "2026-11-17T10:00:00+00:00")
     story.do("reopen", n9, "2026-11-18T10:00:00+00:00", reason="back again")
-    del n1
 
 
 def grid(rows: list[dict[str, Any]]) -> dict[str, dict[Any, int]]:
