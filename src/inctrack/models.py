@@ -50,6 +50,17 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_dedup_key", "dedup_key"),
         Index("ix_incidents_external_id", "external_id"),
         Index("ix_incidents_problem_id", "problem_id"),
+        # Trend reports count one (key, reported_at) range per period (migration 0005).
+        Index(
+            "ix_incidents_category_subcategory_reported_at",
+            "category",
+            "subcategory",
+            "reported_at",
+        ),
+        Index("ix_incidents_service_reported_at", "service", "reported_at"),
+        Index("ix_incidents_priority_reported_at", "priority", "reported_at"),
+        Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
+        Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, problems, sla, templates
+from inctrack.cli import admin, db, incidents, lifecycle, output, problems, reports, sla, templates
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -117,6 +117,8 @@ for verb in (
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("sla")(sla.sla)
+for report in (reports.trends, reports.mttr, reports.backlog):
+    sla.report_app.command(report.__name__)(report)
 sla.report_app.command("patterns")(problems.report_patterns)
 app.add_typer(sla.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")

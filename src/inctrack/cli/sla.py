@@ -22,7 +22,10 @@ AsOf = Annotated[
     str | None,
     typer.Option("--as-of", metavar="WHEN", help="Evaluate at WHEN, by the times events carry."),
 ]
-report_app = typer.Typer(help="Reports: SLA breaches (more to come).", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: SLA breaches, trends, MTTR, the backlog and recurring patterns.",
+    no_args_is_help=True,
+)
 policy_app = typer.Typer(help="SLA targets per priority, at-risk threshold, matrix.")
 calendar_app = typer.Typer(help="The business calendar: hours, time zone, holidays.")
 holiday_app = typer.Typer(help="Days without working time.", no_args_is_help=True)

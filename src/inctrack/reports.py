@@ -1,0 +1,777 @@
+"""Reports over many incidents: trends, MTTR and the backlog, aggregated in SQL.
+
+Every figure is computed by the database, on SQLite and PostgreSQL alike, with
+the same numbers on both; Python only works out the boundaries (periods, age
+buckets, working time) and turns the few aggregated rows into records.
+
+**Periods** (``trends``) are days, weeks (Monday to Sunday) and months of the
+*business calendar's* time zone (``calendar set --timezone``; UTC until set),
+so that everyone who shares a database sees the same periods. Their
+boundaries are worked out here with :mod:`zoneinfo` (daylight saving
+included) and sent to the database as UTC instants; each count is one index
+range on ``(key, reported_at)``, so the database never converts a time zone.
+
+**Durations** (``mttr``) are seconds from ``reported_at`` to ``responded_at``
+and to ``resolved_at``: calendar time by default, time on hold included (it
+is how long the reporter waited). ``business=True`` counts the same stretches
+in working time on the business calendar. The SLA compliance figures follow
+the SLA clocks instead (:mod:`inctrack.sla`): hold time paused, each
+priority's own calendar, evaluated now.
+
+**Working time in SQL**: the business calendar's working intervals from the
+start of the report to now, with the working seconds before each one, go to
+the database (a temporary table on SQLite, arrays bound as parameters on
+PostgreSQL), so that ``F(t)``, the working seconds before ``t``, is one
+look-up, and working time between two instants is ``F(b) - F(a)``, exactly
+what :meth:`Calendar.working_seconds` says.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from inctrack.calendar import Calendar
+from inctrack.domain import OPEN_STATUSES, Priority
+from inctrack.errors import Rejected
+from inctrack.models import UTCDateTime
+from inctrack.records import Record
+
+if TYPE_CHECKING:
+    from inctrack.policy import Policy
+    from inctrack.tracker import Tracker
+
+TrendKey = Literal["category", "subcategory", "service", "priority", "channel", "group"]
+MttrKey = Literal["priority", "category", "group"]
+Every = Literal["day", "week", "month"]
+
+TREND_KEYS: tuple[TrendKey, ...] = (
+    "category",
+    "subcategory",
+    "service",
+    "priority",
+    "channel",
+    "group",
+)
+MTTR_KEYS: tuple[MttrKey, ...] = ("priority", "category", "group")
+EVERY: tuple[Every, ...] = ("day", "week", "month")
+
+DEFAULT_PERIODS = 12
+"""Without ``--since``: the last twelve periods (weeks for ``mttr``), the current one included."""
+MAX_PERIODS = 900
+"""At most this many periods in one trend report (each is one bound parameter)."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "category": ("category", "subcategory"),
+    "subcategory": ("category", "subcategory"),
+    "service": ("service",),
+    "priority": ("priority",),
+    "channel": ("channel",),
+    "group": ("assignment_group",),
+}
+"""The columns each key is counted by. ``category`` is counted per category and
+subcategory and then summed, so that one index serves both."""
+
+AGE_BUCKETS: tuple[tuple[str, int], ...] = (
+    ("30d+", 30),
+    ("7-30d", 7),
+    ("3-7d", 3),
+    ("1-3d", 1),
+    ("<1d", 0),
+)
+"""Backlog age buckets, oldest first: (label, lower bound in days, inclusive)."""
+
+OPEN = tuple(sorted(s.value for s in OPEN_STATUSES))
+PRIORITY_ORDER = [None, *(p.value for p in Priority)]
+"""Untriaged first, as in the queue, then P1 to P5."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    """``2026-11-16`` (the first day of a day or week) or ``2026-11`` (a month)."""
+    start: datetime
+    end: datetime
+    """UTC instants; the period is ``[start, end)``."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's rows (the JSON records) and what they cover."""
+
+    rows: list[Record]
+    since: datetime | None
+    until: datetime | None
+    timezone: str
+    by: str | None = None
+    every: str | None = None
+    business: bool = False
+    periods: list[Period] = field(default_factory=list)
+
+
+# -- periods -------------------------------------------------------------------
+
+
+def period_start(moment: datetime, every: Every, tz: tzinfo) -> date:
+    """The first local day of the period that contains ``moment``."""
+    day = moment.astimezone(tz).date()
+    if every == "week":
+        return day - timedelta(days=day.weekday())
+    if every == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next(day: date, every: Every) -> date:
+    if every == "week":
+        return day + timedelta(days=7)
+    if every == "month":
+        return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return day + timedelta(days=1)
+
+
+def _back(day: date, every: Every, count: int) -> date:
+    if every == "month":
+        months = day.year * 12 + day.month - 1 - count
+        return date(months // 12, months % 12 + 1, 1)
+    return day - timedelta(days=count * (7 if every == "week" else 1))
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The first instant of local ``day``, in UTC (after the gap, if midnight is skipped)."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _label(day: date, every: Every) -> str:
+    return f"{day:%Y-%m}" if every == "month" else day.isoformat()
+
+
+def periods(since: datetime, until: datetime, every: Every, tz: tzinfo) -> list[Period]:
+    """Whole periods: from the one that contains ``since`` to the one that contains
+    the moment just before ``until``."""
+    if until <= since:
+        raise Rejected(
+            f"--until ({until.isoformat()}) is not after --since ({since.isoformat()}); "
+            "give a --since before --until."
+        )
+    first = period_start(since, every, tz)
+    last = period_start(until - timedelta(microseconds=1), every, tz)
+    found: list[Period] = []
+    day = first
+    while day <= last:
+        if len(found) == MAX_PERIODS:
+            raise Rejected(
+                f"That is more than {MAX_PERIODS} {every}s; choose a later --since or "
+                "a longer --every (week or month)."
+            )
+        following = _next(day, every)
+        found.append(
+            Period(_label(day, every), local_midnight(day, tz), local_midnight(following, tz))
+        )
+        day = following
+    return found
+
+
+def default_since(now: datetime, every: Every, tz: tzinfo) -> datetime:
+    """The start of the period :data:`DEFAULT_PERIODS` - 1 periods before the current one."""
+    current = period_start(now, every, tz)
+    return local_midnight(_back(current, every, DEFAULT_PERIODS - 1), tz)
+
+
+# -- SQL helpers ---------------------------------------------------------------
+
+
+class _Dialect:
+    """The few expressions that SQLite and PostgreSQL spell differently."""
+
+    def __init__(self, name: str) -> None:
+        self.sqlite = name == "sqlite"
+
+    def epoch(self, column: str) -> str:
+        """Whole seconds since 1970 of a timestamp column (stored to the second)."""
+        if self.sqlite:  # naive UTC text; julianday is exact to the millisecond
+            return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400.0) AS INTEGER)"
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+
+    def least(self, *terms: str) -> str:
+        return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(terms)})"
+
+    def greatest(self, *terms: str) -> str:
+        return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(terms)})"
+
+
+def _stamp(name: str, value: datetime) -> Any:
+    return bindparam(name, value, type_=UTCDateTime)
+
+
+def _connection(tracker: Tracker) -> Connection:
+    return tracker.session.connection()
+
+
+def _now(tracker: Tracker) -> datetime:
+    return tracker.clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _zone(policy: Policy) -> ZoneInfo:
+    return ZoneInfo(policy.timezone)
+
+
+def _key_value(by: str, values: Sequence[Any]) -> Any:
+    """The record's key: a column's value, or ``category/subcategory`` for subcategory."""
+    if by != "subcategory":
+        return values[0]
+    category, subcategory = values
+    if category is None:
+        return None
+    return f"{category}/{subcategory}" if subcategory else category
+
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    return (1, "") if value is None else (0, str(value))
+
+
+# -- trends --------------------------------------------------------------------
+
+
+def trends(
+    tracker: Tracker,
+    *,
+    by: TrendKey = "category",
+    every: Every = "week",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Report:
+    """Incidents reported per period and key: ``{"period", by, "count"}`` rows.
+
+    Every period from the one containing ``since`` (default: the last
+    :data:`DEFAULT_PERIODS` periods) to the one containing the moment before
+    ``until`` (default: now) is listed for every key that has an incident in
+    any of them, with ``0`` where it has none; periods ascending, then keys
+    (``None`` last). The key of ``subcategory`` is ``category/subcategory``.
+    """
+    if by not in TREND_KEYS:
+        raise Rejected(f"{by!r} is not a trend key; use one of {', '.join(TREND_KEYS)}.")
+    if every not in EVERY:
+        raise Rejected(f"{every!r} is not a period; use day, week or month.")
+    policy = tracker.policy()
+    tz = _zone(policy)
+    now = _now(tracker)
+    end = now if until is None else until
+    start = default_since(end, every, tz) if since is None else since
+    spans = periods(start, end, every, tz)
+    connection = _connection(tracker)
+    with _no_jit(connection):
+        counts = _trend_counts(connection, by, spans)
+    totals: dict[Any, int] = {}
+    for (_, key), count in counts.items():
+        totals[key] = totals.get(key, 0) + count
+    keys = sorted((k for k, total in totals.items() if total), key=_sort_key)
+    rows = [
+        {"period": span.label, by: key, "count": counts.get((n, key), 0)}
+        for n, span in enumerate(spans)
+        for key in keys
+    ]
+    return Report(
+        rows, spans[0].start, spans[-1].end, policy.timezone, by=by, every=every, periods=spans
+    )
+
+
+def _trend_counts(
+    connection: Connection, by: str, spans: Sequence[Period]
+) -> dict[tuple[int, Any], int]:
+    """{(period number, key): count}, one index range count per period and key."""
+    columns = COLUMNS[by]
+    keys = ", ".join(f"{c} AS k{n}" for n, c in enumerate(columns))
+    params: list[Any] = [_stamp(f"b{n}", span.start) for n, span in enumerate(spans)]
+    params.append(_stamp(f"b{len(spans)}", spans[-1].end))
+    bounds = ", ".join(f"({n}, :b{n})" for n in range(len(spans) + 1))
+    count = _count_by_key(columns)
+    sql = (
+        f"WITH b(n, t) AS (VALUES {bounds}), "
+        "p AS (SELECT b.n, b.t AS lo, c.t AS hi FROM b JOIN b AS c ON c.n = b.n + 1), "
+        f"k AS (SELECT DISTINCT {keys} FROM incidents) "
+        f"SELECT p.n, {', '.join(f'k.k{n}' for n in range(len(columns)))}, {count} AS count "
+        "FROM p CROSS JOIN k"
+    )
+    found: dict[tuple[int, Any], int] = {}
+    for row in connection.execute(text(sql).bindparams(*params)):
+        key = _key_value(by, row[1:-1])
+        found[(row[0], key)] = found.get((row[0], key), 0) + int(row[-1])
+    return found
+
+
+def _count_by_key(columns: Sequence[str]) -> str:
+    """A CASE of correlated counts, one branch per pattern of NULL keys: ``col = k`` can
+    use the ``(key, reported_at)`` index, and so can ``col IS NULL``, but not
+    PostgreSQL's ``IS NOT DISTINCT FROM``."""
+    branches = []
+    for mask in range(2 ** len(columns)):
+        nulls = [bool(mask & (1 << n)) for n in range(len(columns))]
+        when = " AND ".join(
+            f"k.k{n} IS {'' if null else 'NOT '}NULL" for n, null in enumerate(nulls)
+        )
+        match = " AND ".join(
+            f"i.{c} IS NULL" if null else f"i.{c} = k.k{n}"
+            for n, (c, null) in enumerate(zip(columns, nulls, strict=True))
+        )
+        branches.append(
+            f"WHEN {when} THEN (SELECT COUNT(*) FROM incidents i WHERE {match} "
+            "AND i.reported_at >= p.lo AND i.reported_at < p.hi)"
+        )
+    return f"CASE {' '.join(branches)} END"
+
+
+# -- MTTR ----------------------------------------------------------------------
+
+MTTR_FIELDS = (
+    "incidents",
+    "responded",
+    "resolved",
+    "median_response_seconds",
+    "mean_response_seconds",
+    "p90_response_seconds",
+    "median_resolution_seconds",
+    "mean_resolution_seconds",
+    "p90_resolution_seconds",
+    "response_sla_met",
+    "response_sla_breached",
+    "response_sla_met_pct",
+    "resolution_sla_met",
+    "resolution_sla_breached",
+    "resolution_sla_met_pct",
+)
+"""The keys of an MTTR row after the key itself, in order (also the CSV columns)."""
+
+_WORK_TABLE = "inctrack_working_time"
+
+
+def mttr(
+    tracker: Tracker,
+    *,
+    by: MttrKey = "priority",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    business: bool = False,
+) -> Report:
+    """Time to respond and to resolve, and SLA compliance, per key.
+
+    The incidents counted are those reported in ``[since, until)`` (default:
+    the last :data:`DEFAULT_PERIODS` weeks, this one included, to now), except
+    cancelled ones. One row per key that has any, ``None`` last.
+    """
+    if by not in MTTR_KEYS:
+        raise Rejected(f"{by!r} is not an MTTR key; use one of {', '.join(MTTR_KEYS)}.")
+    policy = tracker.policy()
+    now = _now(tracker)
+    end = now if until is None else until
+    start = default_since(end, "week", _zone(policy)) if since is None else since
+    if end <= start:
+        raise Rejected(
+            f"--until ({end.isoformat()}) is not after --since ({start.isoformat()}); "
+            "give a --since before --until."
+        )
+    connection = _connection(tracker)
+    plan = _MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
+    with _no_jit(connection), _working_time(connection, plan, start, now):
+        result = connection.execute(plan.statement(start, end))
+        parts: dict[Any, dict[str, Any]] = {}
+        for row in result:
+            key = _key_value(by, row[1 : 1 + len(plan.columns)])
+            parts.setdefault(key, {})[row[0]] = row[1 + len(plan.columns) :]
+    rows = [_mttr_row(by, key, parts[key]) for key in sorted(parts, key=_sort_key)]
+    return Report(rows, start, end, policy.timezone, by=by, business=business)
+
+
+def _mttr_row(by: str, key: Any, parts: dict[str, Sequence[Any]]) -> Record:
+    (
+        incidents,
+        responded,
+        resolved,
+        response_mean,
+        resolution_mean,
+        response_met,
+        response_breached,
+        resolution_met,
+        resolution_breached,
+    ) = parts["all"]
+    response = parts.get("response", (None, None))
+    resolution = parts.get("resolution", (None, None))
+    return {
+        by: key,
+        "incidents": int(incidents),
+        "responded": int(responded),
+        "resolved": int(resolved),
+        "median_response_seconds": _whole(response[0]),
+        "mean_response_seconds": _whole(response_mean),
+        "p90_response_seconds": _whole(response[1]),
+        "median_resolution_seconds": _whole(resolution[0]),
+        "mean_resolution_seconds": _whole(resolution_mean),
+        "p90_resolution_seconds": _whole(resolution[1]),
+        "response_sla_met": int(response_met),
+        "response_sla_breached": int(response_breached),
+        "response_sla_met_pct": _pct(int(response_met), int(response_breached)),
+        "resolution_sla_met": int(resolution_met),
+        "resolution_sla_breached": int(resolution_breached),
+        "resolution_sla_met_pct": _pct(int(resolution_met), int(resolution_breached)),
+    }
+
+
+def _whole(value: Any) -> int | None:
+    """Seconds rounded to the nearest whole second, halves up."""
+    return None if value is None else math.floor(float(value) + 0.5)
+
+
+def _pct(met: int, breached: int) -> float | None:
+    decided = met + breached
+    return None if decided == 0 else round(100.0 * met / decided, 1)
+
+
+class _MttrPlan:
+    """The MTTR statement for one dialect, policy and key.
+
+    In stages, each fenced off (``OFFSET 0``) so that neither database copies a
+    stage's expressions into the next one and computes them twice:
+
+    1. ``raw``: per incident, its key, times as epoch seconds, its priority's
+       targets (``tr``, ``ts``) and whether they count business hours (``biz``);
+    2. ``timed``: how far over its target each SLA clock is. When the wall clock
+       is under the target, so is working time, and nothing more is counted;
+       otherwise working time is looked up (``F``);
+    3. ``base``: the resolution clock, if over by working time, less its pauses
+       (holds, and the time between a resolution and a reopen);
+    4. counts and means per key, and medians and 90th percentiles by rank.
+    """
+
+    def __init__(
+        self, sql: _Dialect, policy: Policy, by: str, business: bool, now: datetime
+    ) -> None:
+        self.sql = sql
+        self.policy = policy
+        self.business = business
+        self.now = now
+        self.columns = ("category",) if by == "category" else COLUMNS[by]
+        self.calendar = policy.business()
+        self.business_priorities = [
+            p.value for p in Priority if policy.targets[p].calendar == "business"
+        ]
+        self.needs_working_time = business or bool(self.business_priorities)
+        self.intervals: list[dict[str, int]] = []
+        """The business calendar's working intervals from the start of the report to now."""
+
+    @property
+    def fence(self) -> str:
+        return "LIMIT -1 OFFSET 0" if self.sql.sqlite else "OFFSET 0"
+
+    def f(self, moment: str) -> str:
+        """Working seconds on the business calendar before ``moment`` (epoch seconds).
+
+        SQLite looks the interval up in the temporary table by its primary key;
+        PostgreSQL finds it with ``width_bucket`` (a binary search) in arrays bound
+        as parameters, which costs far less than a sub-plan per value.
+        """
+        if self.sql.sqlite:
+            clip = self.sql.least(self.sql.greatest(f"{moment} - w.s", "0"), "w.e - w.s")
+            return (
+                f"COALESCE((SELECT w.c + {clip} FROM {_WORK_TABLE} w WHERE w.s <= {moment} "
+                "ORDER BY w.s DESC LIMIT 1), 0)"
+            )
+        at = f"width_bucket({moment}, CAST(:ws AS BIGINT[]))"
+        start, end = f"(CAST(:ws AS BIGINT[]))[{at}]", f"(CAST(:we AS BIGINT[]))[{at}]"
+        clip = f"LEAST(GREATEST({moment} - {start}, 0), {end} - {start})"
+        return f"COALESCE((CAST(:wc AS BIGINT[]))[{at}] + {clip}, 0)"
+
+    def worked(self, start: str, end: str, biz: str = "biz") -> str:
+        """Working seconds in ``[start, end)`` on the incident's priority's calendar."""
+        if not self.business_priorities:
+            return f"{end} - {start}"
+        return f"CASE WHEN {biz} = 1 THEN {self.f(end)} - {self.f(start)} ELSE {end} - {start} END"
+
+    def targets(self) -> str:
+        """``tr``, ``ts`` and ``biz`` of the incident's priority, as CASEs on it (cheaper
+        than a join for SQLite, which would scan the little table once per incident)."""
+        cases: dict[str, list[str]] = {"tr": [], "ts": [], "biz": []}
+        for priority in Priority:
+            response = self.policy.target(priority.value, "response")
+            resolution = self.policy.target(priority.value, "resolution")
+            assert response is not None
+            assert resolution is not None
+            when = f"WHEN '{priority.value}' THEN"
+            cases["tr"].append(f"{when} {response.seconds!r}")
+            cases["ts"].append(f"{when} {resolution.seconds!r}")
+            cases["biz"].append(f"{when} {int(priority.value in self.business_priorities)}")
+        return ", ".join(
+            f"CASE i.priority {' '.join(whens)} {'ELSE 0 ' if name == 'biz' else ''}END AS {name}"
+            for name, whens in cases.items()
+        )
+
+    def gaps(self) -> str:
+        """Pauses of the resolution clock before it ended: from each status event into
+        ``on_hold`` or ``resolved`` to the next status event (or now)."""
+        ends = (
+            "COALESCE((SELECT MIN(n.at) FROM events n WHERE n.incident_id = e.incident_id "
+            "AND n.field = 'status' AND n.id > e.id), :now)"
+        )
+        worked = self.worked(self.sql.epoch("e.at"), self.sql.epoch(ends), biz="t.biz")
+        return (
+            f"COALESCE((SELECT SUM({worked}) FROM events e WHERE e.incident_id = t.id "
+            "AND e.field = 'status' AND e.new IN ('on_hold', 'resolved') "
+            "AND e.at < COALESCE(t.resolved_at, :now)), 0)"
+        )
+
+    def statement(self, since: datetime, until: datetime) -> Any:
+        epoch = self.sql.epoch
+        keys = [f"k{n}" for n in range(len(self.columns))]
+        k = ", ".join(keys)
+        picked = ", ".join(f"i.{c} AS k{n}" for n, c in enumerate(self.columns))
+        if self.business:
+            response = "CASE WHEN responded IS NOT NULL THEN {} - {} END".format(
+                self.f("responded"), self.f("reported")
+            )
+            resolution = "CASE WHEN resolved IS NOT NULL THEN {} - {} END".format(
+                self.f("resolved"), self.f("reported")
+            )
+        else:
+            response, resolution = "responded - reported", "resolved - reported"
+        counts_now = int(self.calendar.is_working_time(self.now - timedelta(seconds=1)))
+        names = ", ".join(f"'{p}'" for p in self.business_priorities) or "NULL"
+        ticks = f"CASE WHEN i.priority IN ({names}) THEN {counts_now} ELSE 1 END"
+        raw = (
+            f"SELECT i.id, {picked}, i.resolved_at, {self.targets()}, "
+            f"{epoch('i.reported_at')} AS reported, {epoch('i.responded_at')} AS responded, "
+            f"{epoch('i.resolved_at')} AS resolved, "
+            f"CASE WHEN i.responded_at IS NULL THEN {ticks} ELSE 0 END AS response_ticks, "
+            f"CASE WHEN i.status IN ('new', 'in_progress') THEN {ticks} ELSE 0 END "
+            "AS resolution_ticks "
+            "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
+            f"AND i.status <> 'cancelled' {self.fence}"
+        )
+        over = {
+            clock: (
+                f"CASE WHEN {target} IS NULL THEN NULL "
+                f"WHEN {end} - reported < {target} THEN {end} - reported - {target} "
+                f"ELSE {self.worked('reported', end)} - {target} END"
+            )
+            for clock, target, end in (
+                ("response", "tr", "COALESCE(responded, :now_epoch)"),
+                ("resolution", "ts", "COALESCE(resolved, :now_epoch)"),
+            )
+        }
+        timed = (
+            f"SELECT id, {k}, resolved_at, biz, response_ticks, resolution_ticks, "
+            f"{response} AS response, {resolution} AS resolution, "
+            "CASE WHEN responded IS NULL THEN 0 ELSE 1 END AS response_stopped, "
+            "CASE WHEN resolved IS NULL THEN 0 ELSE 1 END AS resolution_stopped, "
+            f"{over['response']} AS response_over, {over['resolution']} AS resolution_over "
+            f"FROM raw {self.fence}"
+        )
+        base = (
+            f"SELECT {k}, response, resolution, response_over, response_stopped, "
+            "response_ticks, resolution_stopped, resolution_ticks, "
+            f"CASE WHEN resolution_over >= 0 THEN resolution_over - {self.gaps()} "
+            "ELSE resolution_over END AS resolution_over FROM timed t"
+        )
+        outcome = []
+        for clock in ("response", "resolution"):
+            over_, stopped, ticks_ = f"{clock}_over", f"{clock}_stopped", f"{clock}_ticks"
+            outcome += [
+                f"SUM(CASE WHEN {stopped} = 1 AND {over_} <= 0 THEN 1 ELSE 0 END) AS {clock}_met",
+                f"SUM(CASE WHEN {over_} > 0 OR ({over_} = 0 AND {stopped} = 0 "
+                f"AND {ticks_} = 0) THEN 1 ELSE 0 END) AS {clock}_breached",
+            ]
+        ranked, spread = {}, {}
+        group = ", ".join(f"r.{key}" for key in keys)
+        for clock in ("response", "resolution"):
+            window = f"PARTITION BY {k} ORDER BY {clock}"
+            if self.sql.sqlite:
+                # SQLite would sort once more for a count over the partition: the count
+                # comes from ``counts`` instead, joined by key (IS matches NULL keys).
+                same = " AND ".join(f"c.{key} IS r.{key}" for key in keys)
+                source, n = f"{clock}_ranked r JOIN counts c ON {same}", f"c.{clock}s"
+                count = ""
+            else:
+                # PostgreSQL counts the partition in the same sort; a join on
+                # IS NOT DISTINCT FROM could only be a nested loop.
+                source, n, count = (
+                    f"{clock}_ranked r",
+                    "r.n",
+                    f", COUNT(*) OVER (PARTITION BY {k}) AS n",
+                )
+            ranked[clock] = (
+                f"SELECT {k}, {clock} AS d, ROW_NUMBER() OVER ({window}) AS rn{count} "
+                f"FROM base WHERE {clock} IS NOT NULL"
+            )
+            middle = f"(({n} + 1) / 2, ({n} + 2) / 2)"
+            spread[clock] = (
+                f"SELECT '{clock}', {group}, AVG(CASE WHEN r.rn IN {middle} THEN r.d END), "
+                f"MAX(CASE WHEN r.rn = (9 * {n} + 9) / 10 THEN r.d END), "
+                "NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+                f"FROM {source} WHERE r.rn IN (({n} + 1) / 2, ({n} + 2) / 2, (9 * {n} + 9) / 10) "
+                f"GROUP BY {group}"
+            )
+        counts = (
+            f"SELECT {k}, COUNT(*) AS incidents, COUNT(response) AS responses, "
+            "COUNT(resolution) AS resolutions, AVG(response) AS response_mean, "
+            f"AVG(resolution) AS resolution_mean, {', '.join(outcome)} "
+            f"FROM base GROUP BY {k}"
+        )
+        statement = (
+            f"WITH raw AS ({raw}), timed AS ({timed}), base AS ({base}), "
+            f"counts AS ({counts}), response_ranked AS ({ranked['response']}), "
+            f"resolution_ranked AS ({ranked['resolution']}) "
+            f"SELECT 'all', {k}, incidents, responses, resolutions, response_mean, "
+            "resolution_mean, response_met, response_breached, resolution_met, "
+            f"resolution_breached FROM counts "
+            f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
+        )
+        params = [
+            _stamp("since", since),
+            _stamp("until", until),
+            _stamp("now", self.now),
+            bindparam("now_epoch", int(self.now.timestamp())),
+        ]
+        if self.needs_working_time and not self.sql.sqlite:
+            params += [
+                bindparam(name, [row[name[1]] for row in self.intervals])
+                for name in ("ws", "we", "wc")
+            ]
+        return text(statement).bindparams(*params)
+
+
+@contextmanager
+def _no_jit(connection: Connection) -> Iterator[None]:
+    """PostgreSQL compiles these big statements with JIT, which costs more than it saves
+    here (0.7 s of 1.4 s for MTTR over 100,000 incidents): off for the report, then back."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = connection.exec_driver_sql("SHOW jit").scalar()
+    connection.exec_driver_sql("SET LOCAL jit = off")
+    yield  # on an error the transaction is over, and the setting with it
+    connection.execute(text("SELECT set_config('jit', :value, true)"), {"value": before})
+
+
+@contextmanager
+def _working_time(
+    connection: Connection, plan: _MttrPlan, start: datetime, now: datetime
+) -> Iterator[None]:
+    """The business calendar's working intervals from ``start`` to ``now`` as rows ``(s, e,
+    c)``: start and end in epoch seconds, working seconds before ``s``; for SQLite in a
+    temporary table, for PostgreSQL kept on the plan (bound as arrays)."""
+    if not plan.needs_working_time:
+        yield
+        return
+    rows = plan.intervals = list(_intervals(plan.calendar, start, now))
+    if not plan.sql.sqlite:
+        yield
+        return
+    integer = "INTEGER" if plan.sql.sqlite else "BIGINT"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_WORK_TABLE}")
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_WORK_TABLE} (s {integer} PRIMARY KEY, "
+        f"e {integer} NOT NULL, c {integer} NOT NULL)"
+    )
+    try:
+        if rows:
+            connection.execute(
+                text(f"INSERT INTO {_WORK_TABLE} (s, e, c) VALUES (:s, :e, :c)"), rows
+            )
+        yield
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_WORK_TABLE}")
+
+
+def _intervals(calendar: Calendar, start: datetime, end: datetime) -> Iterator[dict[str, int]]:
+    total = 0
+    for low, high in calendar.working_intervals(start, end):
+        s, e = round(low.timestamp()), round(high.timestamp())
+        if e > s:
+            yield {"s": s, "e": e, "c": total}
+            total += e - s
+
+
+# -- backlog -------------------------------------------------------------------
+
+
+def backlog(tracker: Tracker, *, as_of: datetime | None = None) -> Report:
+    """Open incidents by age and priority: ``{"age", "priority", "count"}`` rows.
+
+    Open means new, in progress or on hold at ``as_of`` (default now), as the
+    event history tells; the priority is the one it had then. Every age bucket
+    (oldest first) is listed for every priority found, untriaged (``None``)
+    first, with ``0`` where there is none.
+    """
+    now = _now(tracker)
+    moment = now if as_of is None else as_of
+    if moment > now:
+        raise Rejected(
+            f"--as-of {moment.isoformat()} is in the future; the backlog can only be "
+            "read for now or a past moment."
+        )
+    policy = tracker.policy()
+    connection = _connection(tracker)
+    sqlite = connection.dialect.name == "sqlite"
+    statement = _backlog_statement(moment, history=as_of is not None, sqlite=sqlite)
+    with _no_jit(connection):
+        counts = {(row[0], row[1]): int(row[2]) for row in connection.execute(statement)}
+    present = {priority for _, priority in counts}
+    priorities = [p for p in PRIORITY_ORDER if p in present]
+    rows = [
+        {"age": label, "priority": priority, "count": counts.get((n, priority), 0)}
+        for n, (label, _) in enumerate(AGE_BUCKETS)
+        for priority in priorities
+    ]
+    return Report(rows, None, moment, policy.timezone)
+
+
+def _backlog_statement(moment: datetime, *, history: bool, sqlite: bool) -> Any:
+    opened = ", ".join(f"'{s}'" for s in OPEN)
+    bucket = " ".join(f"WHEN reported_at <= :b{n} THEN {n}" for n, _ in enumerate(AGE_BUCKETS[:-1]))
+    age = f"CASE {bucket} ELSE {len(AGE_BUCKETS) - 1} END"
+    params = [
+        _stamp(f"b{n}", moment - timedelta(days=days))
+        for n, (_, days) in enumerate(AGE_BUCKETS[:-1])
+    ]
+    params.append(_stamp("as_of", moment))
+    if not history:
+        sql = (
+            f"SELECT {age} AS age, priority, COUNT(*) FROM incidents "
+            f"WHERE status IN ({opened}) AND reported_at <= :as_of GROUP BY 1, 2"
+        )
+        return text(sql).bindparams(*params)
+    # What was open then: incidents untouched since are as they are now; the others
+    # are rewound through their status and priority events.
+    last = (
+        "(SELECT e.{column} FROM events e WHERE e.incident_id = i.id AND e.field = '{field}'"
+        " {extra} ORDER BY e.id {order} LIMIT 1)"
+    )
+    status = (
+        "CASE WHEN i.updated_at <= :as_of THEN i.status ELSE COALESCE("
+        + last.format(column="new", field="status", extra="AND e.at <= :as_of", order="DESC")
+        + ", 'new') END"
+    )
+    before = last.format(column="new", field="priority", extra="AND e.at <= :as_of", order="DESC")
+    first = last.format(column="old", field="priority", extra="", order="ASC")
+    priority = (
+        "CASE WHEN i.updated_at <= :as_of THEN i.priority "
+        "WHEN EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id "
+        f"AND e.field = 'priority' AND e.at <= :as_of) THEN {before} "
+        "WHEN EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id "
+        f"AND e.field = 'priority') THEN {first} ELSE i.priority END"
+    )
+    sql = (
+        f"SELECT {age} AS age, priority, COUNT(*) FROM ("
+        f"SELECT i.reported_at AS reported_at, {status} AS status, {priority} AS priority "
+        "FROM incidents i WHERE i.reported_at <= :as_of "
+        f"AND (i.status IN ({opened}) OR i.updated_at > :as_of) "
+        f"{'LIMIT -1 OFFSET 0' if sqlite else 'OFFSET 0'}) AS t "
+        f"WHERE status IN ({opened}) GROUP BY 1, 2"
+    )
+    return text(sql).bindparams(*params)
