@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-categories": frozenset({Role.ADMIN}),
     "manage-users": frozenset({Role.ADMIN}),
     "manage-policy": frozenset({Role.ADMIN}),
+    "import": frozenset({Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -62,6 +63,7 @@ DESCRIPTIONS = {
     "manage-categories": "changing the category taxonomy",
     "manage-users": "managing users",
     "manage-policy": "changing the SLA policy and calendar",
+    "import": "importing incidents",
 }
 
 

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, sla
+from inctrack.cli import admin, db, incidents, lifecycle, output, sla, transfer
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -116,6 +116,8 @@ for verb in (
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("sla")(sla.sla)
+app.command("export")(transfer.export)
+app.command("import")(transfer.import_)
 app.add_typer(sla.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
