@@ -640,3 +640,18 @@ def test_identical_events_are_counted_not_merged(desk: Desk, tmp_path: Path) -> 
     assert run([logged, event, event]).events == 1  # the second "ping" is a second event
     assert run([logged, event, event]).events == 0
     assert [e["kind"] for e in desk("get_or_raise", 5)["events"]] == ["logged", "note", "note"]
+
+
+def test_options_that_do_not_fit_the_file(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(valid_line() + "\n", encoding="utf-8")
+    result = cli("import", path.name, "--dayfirst")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --map, --dayfirst and --date-format are for CSV files; JSON files have "
+        "field names and ISO 8601 dates.\n"
+    )
+    result = cli("import", path.name, "--from", "servicenow", "--map", "a=title")
+    assert result.exit_code == 2
+    assert "--map and --value are for other CSV files" in result.stderr
+    assert incident_count(cli) == 0

@@ -14,6 +14,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import IO, TYPE_CHECKING, Any
 
 from inctrack import values as read
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 EVENT_KEYS = ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message")
 """An event's keys in an export; all eight together are what makes two events the same."""
+_EVENT_VALUES = itemgetter(*EVENT_KEYS)
 
 _TEXT = {
     "title": "title", "description": "description", "reporter": "reporter",
@@ -228,11 +230,15 @@ class RecordReader:
         if not isinstance(value, list):
             raise Bad("is not an array of events")
         dates = self.parse_date
+        all_keys = _EVENT_VALUES
         events = []
         for index, item in enumerate(value, 1):
             if item.__class__ is not dict:
                 raise Bad(f"has an event ({index}) that is not an object")
-            at, recorded, actor, kind, field, old, new, message = map(item.get, EVENT_KEYS)
+            try:
+                at, recorded, actor, kind, field, old, new, message = all_keys(item)
+            except KeyError:  # field, old, new and message may be left out
+                at, recorded, actor, kind, field, old, new, message = map(item.get, EVENT_KEYS)
             if at.__class__ is not str or recorded.__class__ is not str:
                 raise Bad(f"has an event ({index}) without at or recorded_at")
             if actor.__class__ is not str or not actor or kind.__class__ is not str or not kind:

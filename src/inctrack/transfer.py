@@ -324,6 +324,7 @@ class Importer:
         self.links: list[tuple[int, int | None, int]] = []
         """(incident, duplicate_of, line): set once every incident is in."""
         self.categories = {path for (path,) in self.connection.execute(select(CATEGORIES.c.path))}
+        self.seen_categories: set[tuple[str, str | None]] = set()
         counter = select(COUNTERS.c.value).where(COUNTERS.c.name == "incident")
         if not dry_run:  # hold the counter's row lock: concurrent `log`s wait for us
             counter = counter.with_for_update()
@@ -425,8 +426,9 @@ class Importer:
 
     def _category(self, category: str | None, subcategory: str | None) -> None:
         """A category the taxonomy lacks is added to it (and listed in the summary)."""
-        if category is None:
+        if category is None or (category, subcategory) in self.seen_categories:
             return
+        self.seen_categories.add((category, subcategory))
         for path in (category, join(category, subcategory)):
             if path in self.categories:
                 continue
@@ -562,15 +564,17 @@ class BulkInsert:
         self._convert = self._converters(INCIDENTS, self.INCIDENT_COLUMNS)
 
     def incidents(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
-        fields, convert = self._fields, self._convert
+        times = _SqliteTimes()
+        convert = [(i, times.__getitem__ if f is _sqlite_time else f) for i, f in self._convert]
+        fields = self._fields
         values = [_converted((number, None, *fields(d)), convert) for number, d in rows]
         self._insert(INCIDENTS, self.INCIDENT_COLUMNS, values)
 
     def events(self, rows: Iterable[tuple[int, EventRow]]) -> None:
         values: list[tuple[Any, ...]]
         if self.sqlite:
-            when = _sqlite_time
-            values = [(number, when(e[0]), when(e[1]), *e[2:]) for number, e in rows]
+            times = _SqliteTimes()  # an incident's events share times: each formatted once
+            values = [(number, times[e[0]], times[e[1]], *e[2:]) for number, e in rows]
         else:
             values = [(number, *e) for number, e in rows]
         self._insert(EVENTS, self.EVENT_COLUMNS, values)
@@ -603,7 +607,7 @@ class BulkInsert:
         for index, name in enumerate(columns):
             kind = type(table.c[name].type).__name__
             if kind == "JSON":
-                found.append((index, json.dumps))
+                found.append((index, _json))
             elif self.sqlite and kind == "UTCDateTime":
                 found.append((index, _sqlite_time))
             elif self.sqlite and kind == "Boolean":
@@ -616,6 +620,19 @@ def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is not UTC:  # imports read times as UTC: this is for anything else
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
+
+
+def _json(value: object) -> str:
+    """JSON as SQLAlchemy's ``JSON`` type writes it; most ``roles`` are empty."""
+    return "{}" if value == {} else json.dumps(value)
+
+
+class _SqliteTimes(dict[datetime, str]):
+    """Times formatted for SQLite, each once."""
+
+    def __missing__(self, value: datetime) -> str:
+        text = self[value] = _sqlite_time(value)
+        return text
 
 
 def _converted(row: tuple[Any, ...], convert: list[tuple[int, Callable[[Any], Any]]]) -> Any:
@@ -720,7 +737,7 @@ class ImportOptions:
     source: str
     """A file name, or ``-`` for standard input."""
     fmt: InputFormat | None = None
-    """None: from the file name (ServiceNow and ``--map``: CSV)."""
+    """None: from the file name (CSV for ServiceNow, and for `--map` on stdin)."""
     origin: str = "inctrack"
     """``inctrack`` (an export, or any CSV with ``mapping``) or ``servicenow``."""
     mapping: Sequence[str] = ()
@@ -752,10 +769,20 @@ def run_import(
     from inctrack.readers import parse_mapping, parse_values
 
     servicenow_file = options.origin == "servicenow"
-    if servicenow_file or (options.mapping and options.fmt is None):
-        fmt = InputFormat.CSV
+    if servicenow_file or (options.mapping and options.fmt is None and options.source == "-"):
+        fmt = InputFormat.CSV  # what else could a column map mean
     else:
         fmt = guess_format(options.source, options.fmt)
+    if servicenow_file and (options.mapping or options.values):
+        raise UsageError(
+            "--map and --value are for other CSV files; a ServiceNow export is read by its "
+            "own column names (docs/reference/formats.md)."
+        )
+    if fmt is not InputFormat.CSV and (options.mapping or options.dayfirst or options.date_format):
+        raise UsageError(
+            "--map, --dayfirst and --date-format are for CSV files; JSON files have field "
+            "names and ISO 8601 dates."
+        )
     mapping, translate = parse_mapping(options.mapping), parse_values(options.values)
     summary = Summary(options.source, fmt.value, dry_run=options.dry_run,
                       on_conflict=options.on_conflict.value)  # fmt: skip

@@ -27,6 +27,9 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+fromisoformat = datetime.fromisoformat
+
+
 class DateReader:
     """Reads the dates of a file: ISO 8601 always; when ``lenient`` (CSV) also numeric
     dates, month first or (``dayfirst``) day first, and whatever python-dateutil reads;
@@ -67,8 +70,17 @@ class DateReader:
     def _parse(self, text: str) -> datetime:
         if text.__class__ is not str:
             raise Bad("is not a date")
-        value = self._read(text.strip())
-        if value.tzinfo is None:
+        if self.date_format:
+            value = self._read(text.strip())
+        else:
+            try:  # what an export writes, at once
+                value = fromisoformat(text)
+            except ValueError:
+                value = self._read(text.strip())
+        zone = value.tzinfo
+        if zone is UTC:
+            return value
+        if zone is None:
             value = value.replace(tzinfo=self.tz)
         return value.astimezone(UTC)
 
