@@ -655,3 +655,38 @@ def test_options_that_do_not_fit_the_file(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--map and --value are for other CSV files" in result.stderr
     assert incident_count(cli) == 0
+
+
+def test_fields_no_command_sets_yet_survive_the_round_trip(cli: Cli, tmp_path: Path) -> None:
+    """problem, dedup_key, occurrences, external_id and microseconds come back as written."""
+    record = {
+        "id": "INC-7", "title": "Disk alert", "description": None, "reporter": "nagios",
+        "reporter_contact": None, "reported_at": "2026-11-19T08:00:00.250000+00:00",
+        "logged_at": "2026-11-19T08:00:01+00:00", "logged_by": "bot", "channel": "monitoring",
+        "service": "db1", "category": "database", "subcategory": "performance",
+        "impact": "low", "urgency": "low", "priority": "P5", "status": "on_hold",
+        "hold_reason": "scheduled", "tier": 3, "group": "dba", "assignee": "eve",
+        "owner": "sam", "major": True,
+        "roles": {"commander": "Zed", "manager": "Yan", "comms": "Xi"},
+        "resolution_code": None, "resolution_note": None,
+        "responded_at": "2026-11-19T08:05:00+00:00", "resolved_at": None, "closed_at": None,
+        "closed_by": None, "confirmed_by": None, "reopen_count": 2, "reassignment_count": 5,
+        "dedup_key": "disk:db1:/var", "occurrences": 12, "problem": "PRB-3",
+        "duplicate_of": None, "external_id": "ZBX-991",
+        "updated_at": "2026-11-19T09:00:00+00:00",
+        "events": [
+            {"at": "2026-11-19T08:00:00.250000+00:00", "recorded_at": "2026-11-19T08:00:01+00:00",
+             "actor": "bot", "kind": "logged", "field": None, "old": None, "new": None,
+             "message": "Disk alert"},
+            {"at": "2026-11-19T09:00:00+00:00", "recorded_at": "2026-11-19T09:00:00+00:00",
+             "actor": "future-tool", "kind": "some_new_kind", "field": "x", "old": "1",
+             "new": "2", "message": "kinds we do not know are kept"},
+        ],
+    }  # fmt: skip
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    path = tmp_path / "one.jsonl"
+    path.write_text(line, encoding="utf-8")
+    summary = imported(cli, path)
+    assert (summary["created"], summary["categories_added"]) == (1, [])
+    assert exported(cli) == line
+    assert cli("log", "Next", "-q").stdout == "INC-8\n"

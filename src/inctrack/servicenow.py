@@ -44,6 +44,7 @@ from inctrack.transfer import (
     Progress,
     Summary,
     TooManyProblems,
+    few_collections,
     size_and_position,
 )
 from inctrack.values import Bad, DateReader, level, priority, slug
@@ -186,6 +187,8 @@ class Prepared:
                     if progress is not None:
                         progress("Reading", position(), size)
             self._store(batch)
+            if progress is not None:
+                progress("Reading", size or 0, size)
         except UnicodeDecodeError as exc:
             raise undecodable(summary.source, exc, stream) from None
         except csv.Error as exc:
@@ -255,16 +258,20 @@ class Prepared:
         importer = Importer(tracker, summary, on_conflict=on_conflict, dry_run=dry_run)
         folder = Folder(importer)
         total = self.count()
-        try:
-            for done, rows in enumerate(self.incidents(), 1):
-                draft = folder.fold(rows)
-                if draft is not None:
-                    importer.add(draft)
-                if progress is not None and done % 1000 == 0:
-                    progress("Importing", done, total)
-        except TooManyProblems:
-            pass
-        return importer.finish()
+        with few_collections():
+            try:
+                for done, rows in enumerate(self.incidents(), 1):
+                    draft = folder.fold(rows)
+                    if draft is not None:
+                        importer.add(draft)
+                    if progress is not None and done % 1000 == 0:
+                        progress("Importing", done, total)
+            except TooManyProblems:
+                pass
+            summary = importer.finish()
+        if progress is not None:
+            progress("Importing", total, total)
+        return summary
 
 
 def prepare(

@@ -713,7 +713,10 @@ def import_file(
                     progress("Importing", position(), size)
         except TooManyProblems:
             pass
-        return importer.finish()
+        finished = importer.finish()
+    if progress is not None:
+        progress("Importing", size or 0, size)
+    return finished
 
 
 @contextmanager
