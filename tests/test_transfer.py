@@ -690,3 +690,13 @@ def test_fields_no_command_sets_yet_survive_the_round_trip(cli: Cli, tmp_path: P
     assert (summary["created"], summary["categories_added"]) == (1, [])
     assert exported(cli) == line
     assert cli("log", "Next", "-q").stdout == "INC-8\n"
+
+
+def test_show_output_imports_with_its_timeline(desk: Desk, cli: Cli, tmp_path: Path) -> None:
+    fill(desk)
+    path = tmp_path / "one.json"
+    path.write_text(cli("show", "INC-4", "-f", "json").stdout, encoding="utf-8")
+    other = Cli(str(tmp_path / "other.db"))
+    summary = imported(other, path)
+    assert (summary["created"], summary["events"], summary["ignored_columns"]) == (1, 5, ["sla"])
+    assert exported(other) == exported(cli, "--search", "Mail bounces")

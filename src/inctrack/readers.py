@@ -342,6 +342,8 @@ class RecordReader:
                 f"{source} is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
                 "nothing was imported."
             ) from None
+        if isinstance(data, dict):  # one incident, as `show -f json` prints it
+            data = [data]
         if not isinstance(data, list):
             raise Rejected(f"{source} is not a JSON array of incidents; nothing was imported.")
         for index, raw in enumerate(data, 1):
