@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-users": frozenset({Role.ADMIN}),
     "manage-policy": frozenset({Role.ADMIN}),
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
+    "import": frozenset({Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -70,6 +71,7 @@ DESCRIPTIONS = {
     "manage-users": "managing users",
     "manage-policy": "changing the SLA policy and calendar",
     "manage-templates": "changing the log templates",
+    "import": "importing incidents",
 }
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlmodel import Session, col
 
 from inctrack import policy as policy_store
@@ -69,6 +69,41 @@ class IncidentQuery:
     limit: int | None = None
 
 
+def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a query (``list``, ``export``); empty for every incident."""
+    where: list[ColumnElement[bool]] = []
+    if query.statuses:
+        where.append(col(Incident.status).in_([str(s) for s in query.statuses]))
+    elif not query.include_closed:
+        where.append(col(Incident.status).in_([str(s) for s in OPEN_STATUSES]))
+    if query.since is not None:
+        where.append(col(Incident.reported_at) >= query.since)
+    if query.until is not None:
+        where.append(col(Incident.reported_at) < query.until)
+    if query.priorities:
+        priorities = [Priority.parse(p).value for p in query.priorities]
+        where.append(col(Incident.priority).in_(priorities))
+    if query.category:
+        category, subcategory = parse_category(query.category)
+        where.append(col(Incident.category) == category)
+        if subcategory is not None:
+            where.append(col(Incident.subcategory) == subcategory)
+    for column, value in (
+        (Incident.assignee, query.assignee),
+        (Incident.assignment_group, query.group),
+        (Incident.tier, query.tier),
+        (Incident.service, query.service),
+    ):
+        if value is not None:
+            where.append(col(column) == value)
+    if query.search:
+        columns = (Incident.title, Incident.description, Incident.reporter, Incident.service,
+                   Incident.external_id)  # fmt: skip
+        pattern = query.search
+        where.append(or_(*(col(c).icontains(pattern, autoescape=True) for c in columns)))
+    return where
+
+
 class Tracker:
     def __init__(self, session: Session, *, clock: Clock, actor: str) -> None:
         if not actor.strip():
@@ -119,37 +154,7 @@ class Tracker:
         return [self.record(i, clocks=clocks or missing[i.id]) for i, clocks in found]
 
     def _find(self, query: IncidentQuery) -> list[tuple[Incident, Clocks | None]]:
-        statement = select(Incident)
-        if query.statuses:
-            statement = statement.where(col(Incident.status).in_([str(s) for s in query.statuses]))
-        elif not query.include_closed:
-            statement = statement.where(col(Incident.status).in_([str(s) for s in OPEN_STATUSES]))
-        if query.since is not None:
-            statement = statement.where(col(Incident.reported_at) >= query.since)
-        if query.until is not None:
-            statement = statement.where(col(Incident.reported_at) < query.until)
-        if query.priorities:
-            priorities = [Priority.parse(p).value for p in query.priorities]
-            statement = statement.where(col(Incident.priority).in_(priorities))
-        if query.category:
-            category, subcategory = parse_category(query.category)
-            statement = statement.where(col(Incident.category) == category)
-            if subcategory is not None:
-                statement = statement.where(col(Incident.subcategory) == subcategory)
-        for column, value in (
-            (Incident.assignee, query.assignee),
-            (Incident.assignment_group, query.group),
-            (Incident.tier, query.tier),
-            (Incident.service, query.service),
-        ):
-            if value is not None:
-                statement = statement.where(col(column) == value)
-        if query.search:
-            columns = (Incident.title, Incident.description, Incident.reporter, Incident.service)
-            pattern = query.search
-            statement = statement.where(
-                or_(*(col(column).icontains(pattern, autoescape=True) for column in columns))
-            )
+        statement = select(Incident).where(*incident_filters(query))
         statement = statement.order_by(
             case((col(Incident.priority).is_(None), 0), else_=1),
             col(Incident.priority),

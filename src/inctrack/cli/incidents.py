@@ -200,7 +200,9 @@ def list_incidents(
     until: Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")] = None,
     search: Annotated[
         str | None,
-        typer.Option("--search", "-S", help="Text in title, description, reporter or service."),
+        typer.Option(
+            "--search", "-S", help="Text in title, description, reporter, service, external ID."
+        ),
     ] = None,
     priority: Annotated[
         list[Priority] | None,

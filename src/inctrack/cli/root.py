@@ -11,7 +11,18 @@ import typer
 from typer.core import TyperGroup
 
 from inctrack import __version__
-from inctrack.cli import admin, db, incidents, lifecycle, output, problems, reports, sla, templates
+from inctrack.cli import (
+    admin,
+    db,
+    incidents,
+    lifecycle,
+    output,
+    problems,
+    reports,
+    sla,
+    templates,
+    transfer,
+)
 from inctrack.cli.runtime import Runtime
 from inctrack.errors import InctrackError
 
@@ -120,6 +131,8 @@ app.command("sla")(sla.sla)
 for report in (reports.trends, reports.mttr, reports.backlog):
     sla.report_app.command(report.__name__)(report)
 sla.report_app.command("patterns")(problems.report_patterns)
+app.command("export")(transfer.export)
+app.command("import")(transfer.import_)
 app.add_typer(sla.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")

@@ -1,0 +1,228 @@
+"""export and import: every incident with its history, out to a file and back in."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+
+from inctrack.cli.options import OutputFormat
+from inctrack.cli.runtime import runtime
+from inctrack.domain import Priority, Status
+
+if TYPE_CHECKING:
+    from inctrack.transfer import InputFormat, Progress
+
+
+class FileFormat(StrEnum):
+    JSONL = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+
+
+class Origin(StrEnum):
+    INCTRACK = "inctrack"
+    SERVICENOW = "servicenow"
+
+
+class OnConflict(StrEnum):
+    SKIP = "skip"
+    UPDATE = "update"
+    FAIL = "fail"
+
+
+def export(
+    ctx: typer.Context,
+    file_format: Annotated[
+        FileFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="jsonl: one incident a line."),
+    ] = FileFormat.JSONL,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option("--status", "-s", case_sensitive=False, help="Only these (repeatable)."),
+    ] = None,
+    priority: Annotated[
+        list[Priority] | None,
+        typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Filed here.")
+    ] = None,
+    assignee: Annotated[str | None, typer.Option("--assignee", metavar="USER")] = None,
+    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
+    service: Annotated[str | None, typer.Option("--service")] = None,
+    since: Annotated[
+        str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")
+    ] = None,
+    until: Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-S", help="Text in title, description, reporter, service, "
+                     "external ID."),
+    ] = None,
+) -> None:  # fmt: skip
+    """Every incident (all statuses) with all its fields and events, by ID, for `import`.
+
+    The SLA clocks are left out: they are computed from the events, and would make
+    two exports of the same data differ. See docs/reference/formats.md.
+    """
+    from inctrack import transfer
+    from inctrack.cli.output import notice
+    from inctrack.tracker import IncidentQuery
+
+    rt = runtime(ctx)
+    query = IncidentQuery(
+        statuses=status or (), include_closed=True, since=rt.when(since), until=rt.when(until),
+        search=search, priorities=priority or (), category=category, assignee=assignee,
+        group=group, service=service,
+    )  # fmt: skip
+    fmt = transfer.ExportFormat(file_format.value)
+    with rt.tracker(write=False) as tracker, _destination(output) as out:
+        incidents, events = transfer.write_export(transfer.export_records(tracker, query), fmt, out)
+    if output is not None:
+        notice(f"Exported {_count(incidents, 'incident')} with {_count(events, 'event')} "
+               f"to {output}.")  # fmt: skip
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[IO[str]]:
+    from inctrack.transfer import output_file
+
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with output_file(output) as handle:
+        yield handle
+
+
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FILE|-", help="The file; - reads stdin.")],
+    file_format: Annotated[
+        FileFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False,
+            help="jsonl, json or csv (default: from the file name; ServiceNow: csv).",
+        ),
+    ] = None,
+    origin: Annotated[
+        Origin,
+        typer.Option("--from", case_sensitive=False, help="Whose export it is."),
+    ] = Origin.INCTRACK,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", metavar="COLUMN=FIELD",
+            help="Read CSV column COLUMN as FIELD (repeatable): --map Summary=title.",
+        ),
+    ] = None,
+    value_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value", metavar="FIELD:TEXT=VALUE",
+            help="Read TEXT in FIELD as VALUE (repeatable): --value 'status:To Do=new'.",
+        ),
+    ] = None,
+    on_conflict: Annotated[
+        OnConflict,
+        typer.Option(
+            "--on-conflict", case_sensitive=False,
+            help="An incident already here: skip it, update it, or fail (exit 6).",
+        ),
+    ] = OnConflict.SKIP,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and say what would happen.")
+    ] = False,
+    nulls: Annotated[
+        list[str] | None,
+        typer.Option("--null", metavar="TEXT", help="A placeholder for no value, like '?' "
+                     "(repeatable; empty cells are always no value)."),
+    ] = None,
+    dayfirst: Annotated[
+        bool, typer.Option("--dayfirst", help="Read 02/03/2026 as 2 March (CSV dates).")
+    ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", metavar="FMT", help="Exact date format, like "
+                     "'%d-%m-%Y %H:%M:%S' (strptime)."),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="The file's text encoding.")
+    ] = "utf-8",
+    summary_format: Annotated[
+        OutputFormat | None,
+        typer.Option("--summary", case_sensitive=False, help="Print the summary as table, json "
+                     "or csv (default: table, or `format` in your config file)."),
+    ] = None,
+) -> None:  # fmt: skip
+    """Import incidents: an inctrack export, any CSV (with --map), or a ServiceNow export.
+
+    All or nothing: a file with a problem (reported with its line) imports nothing
+    (exit 4). Incidents already here are skipped, updated or refused (--on-conflict);
+    times without an offset are in your time zone.
+    """
+    from inctrack import transfer
+    from inctrack.render.table import import_summary
+
+    rt = runtime(ctx)
+    options = transfer.ImportOptions(
+        source, fmt=_input_format(file_format), origin=origin.value, mapping=mapping or (),
+        values=value_map or (), nulls=nulls or (), dayfirst=dayfirst, date_format=date_format,
+        encoding=encoding, on_conflict=transfer.ConflictPolicy(on_conflict.value),
+        dry_run=dry_run,
+    )  # fmt: skip
+    with _progress(rt.no_color) as progress:
+        summary = transfer.run_import(
+            options, tracker=rt.tracker, tz=rt.settings.timezone, stdin=sys.stdin.buffer,
+            progress=progress,
+        )  # fmt: skip
+    rt.emit(summary.record(), summary_format, table=import_summary,
+            columns=transfer.SUMMARY_CSV_COLUMNS)  # fmt: skip
+    verdict = summary.verdict()
+    if verdict is not None:  # only a dry run gets here with one
+        raise verdict
+
+
+def _input_format(chosen: FileFormat | None) -> InputFormat | None:
+    from inctrack.transfer import InputFormat
+
+    return None if chosen is None else InputFormat(chosen.value)
+
+
+@contextmanager
+def _progress(no_color: bool) -> Iterator[Progress | None]:
+    """A Rich progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from inctrack.cli.output import console
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+        console=console(stderr=True, no_color=no_color), transient=True,
+    )  # fmt: skip
+    tasks: dict[str, object] = {}
+
+    def report(what: str, done: int, total: int | None) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=done, total=total)  # type: ignore[arg-type]
+
+    with bar:
+        yield report
