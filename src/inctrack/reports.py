@@ -443,15 +443,21 @@ class _MttrPlan:
     """The MTTR statement for one dialect, policy and key.
 
     In stages, each fenced off (``OFFSET 0``) so that neither database copies a
-    stage's expressions into the next one and computes them twice:
+    stage's expressions into the next one and computes them twice. The stages are
+    nested subqueries rather than CTEs: SQLite streams those (co-routines) but
+    wrote every fenced CTE to a temporary table (a million rows four times).
+    Only ``base``, which is read three times, is materialized:
 
     1. ``raw``: per incident, its key, times as epoch seconds, its priority's
        targets (``tr``, ``ts``) and whether they count business hours (``biz``);
+       with ``business``, ``worked``: the working time before each instant
+       (``F``), looked up once per instant;
     2. ``timed``: how far over its target each SLA clock is. When the wall clock
        is under the target, so is working time, and nothing more is counted;
        otherwise working time is looked up (``F``);
-    3. ``base``: the resolution clock, if over by working time, less its pauses
-       (holds, and the time between a resolution and a reopen);
+    3. ``paused``: the resolution clock, if over by working time, less its pauses
+       (holds, and the time between a resolution and a reopen); ``base``: the
+       durations and each clock's outcome as 0/1 flags (narrow rows sort faster);
     4. counts and means per key, and medians and 90th percentiles by rank.
     """
 
