@@ -704,3 +704,25 @@ def test_show_output_imports_with_its_timeline(desk: Desk, cli: Cli, tmp_path: P
         ["sla", "problem_detail"],  # computed by `show`, not stored
     )
     assert exported(other) == exported(cli, "--search", "Mail bounces")
+
+
+def test_an_import_into_an_empty_database_leaves_every_index_in_place(
+    desk: Desk, cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import inspect
+
+    fill(desk)
+    path = tmp_path / "desk.jsonl"
+    path.write_text(exported(cli), encoding="utf-8")
+    target = Database.open(db_url)
+    with target.engine.connect() as connection:
+        before = {i["name"] for i in inspect(connection).get_indexes("incidents")}
+    target.dispose()
+    other = Cli(str(tmp_path / "other.db"))
+    assert imported(other, path)["created"] == incident_count(cli)
+    loaded = Database.open(str(tmp_path / "other.db"))
+    with loaded.engine.connect() as connection:
+        after = {i["name"] for i in inspect(connection).get_indexes("incidents")}
+    loaded.dispose()
+    assert after >= transfer.REPORT_INDEXES
+    assert after == before
