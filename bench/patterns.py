@@ -38,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from common import finish_build, run_child, start_build
+
 BUILD_VERSION = 1
 INCIDENTS = 1_000_000
 DAYS = 3 * 365
@@ -89,10 +91,7 @@ def build(path: Path) -> datetime:
     from inctrack.models import Counter, Incident, Problem
     from inctrack.storage import Database
 
-    partial = path.with_name(path.name + ".building")
-    for stale in (path, partial):
-        for leftover in (stale, Path(f"{stale}-wal"), Path(f"{stale}-shm")):
-            leftover.unlink(missing_ok=True)
+    partial = start_build(path)
     database = Database.open(str(partial))
     rng = random.Random(SEED)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -128,9 +127,7 @@ def build(path: Path) -> datetime:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.exec_driver_sql("ANALYZE")
     database.dispose()
-    partial.rename(path)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    finish_build(partial, path)
     return now
 
 
@@ -170,25 +167,12 @@ def timed_process(path: Path, runs: int, extra: list[str]) -> tuple[list[float],
         times, peak, found, members = [], 0.0, 0, 0
         for _ in range(runs):
             began = time.perf_counter()
-            out, rss = _run(argv, env)
+            out, rss = run_child(argv, env)
             times.append(time.perf_counter() - began)
             peak = max(peak, rss)
             candidates = json.loads(out)
             found, members = len(candidates), sum(c["count"] for c in candidates)
     return times, peak, found, members
-
-
-def _run(argv: list[str], env: dict[str, str]) -> tuple[bytes, float]:
-    """Run to the end; its stdout and its own peak RSS in MiB (wait4, not RUSAGE_CHILDREN,
-    which would also count the build)."""
-    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE) as process:
-        assert process.stdout is not None
-        out = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise subprocess.CalledProcessError(process.returncode, argv)
-    return out, usage.ru_maxrss / 1024
 
 
 def timed_in_process(path: Path, since: datetime | None) -> tuple[float, int]:

@@ -39,6 +39,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from common import finish_build, run_child, start_build
+
 BUILD_VERSION = 2
 INCIDENTS = 1_000_000
 DAYS = 730
@@ -113,10 +115,7 @@ def build(path: Path) -> datetime:
     from inctrack.storage import Database
     from inctrack.tracker import Tracker
 
-    partial = path.with_name(path.name + ".building")
-    for stale in (path, partial):
-        for leftover in (stale, Path(f"{stale}-wal"), Path(f"{stale}-shm")):
-            leftover.unlink(missing_ok=True)
+    partial = start_build(path)
     database = Database.open(str(partial))
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     rng = random.Random(SEED)
@@ -135,9 +134,7 @@ def build(path: Path) -> datetime:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.exec_driver_sql("ANALYZE")
     database.dispose()
-    partial.rename(path)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    finish_build(partial, path)
     return now
 
 
@@ -299,24 +296,11 @@ def timed_process(path: Path, argv: list[str], runs: int) -> tuple[list[float], 
         times, peak, rows = [], 0.0, 0
         for _ in range(runs):
             began = time.perf_counter()
-            out, rss = _run(full, env)
+            out, rss = run_child(full, env)
             times.append(time.perf_counter() - began)
             peak = max(peak, rss)
             rows = len(json.loads(out))
     return times, peak, rows
-
-
-def _run(argv: list[str], env: dict[str, str]) -> tuple[bytes, float]:
-    """Run to the end; its stdout and its own peak RSS in MiB (wait4, not RUSAGE_CHILDREN,
-    which would also count the build)."""
-    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE) as process:
-        assert process.stdout is not None
-        out = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise subprocess.CalledProcessError(process.returncode, argv)
-    return out, usage.ru_maxrss / 1024
 
 
 def main() -> int:

@@ -104,14 +104,10 @@ class Incident(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class Event(SQLModel, table=True):
-    """One change to one incident. Never updated, never deleted: the database refuses."""
+class EventFields(SQLModel):
+    """What every event says, of an incident or a problem: one field's old and new
+    value, or a message."""
 
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incidents.id")
     at: datetime = _utc()
     """When it happened (``--at``), as the actor says."""
     recorded_at: datetime = _utc()
@@ -122,6 +118,16 @@ class Event(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     message: str | None = None
+
+
+class Event(EventFields, table=True):
+    """One change to one incident. Never updated, never deleted: the database refuses."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id")
 
 
 class Counter(SQLModel, table=True):
@@ -198,7 +204,7 @@ class Problem(SQLModel, table=True):
     closed_at: datetime | None = _utc(default=None)
 
 
-class ProblemEvent(SQLModel, table=True):
+class ProblemEvent(EventFields, table=True):
     """One change to one problem; append-only like :class:`Event`."""
 
     __tablename__ = "problem_events"
@@ -206,14 +212,6 @@ class ProblemEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problems.id")
-    at: datetime = _utc()
-    recorded_at: datetime = _utc()
-    actor: str
-    kind: str
-    field: str | None = None
-    old: str | None = None
-    new: str | None = None
-    message: str | None = None
 
 
 class Template(SQLModel, table=True):

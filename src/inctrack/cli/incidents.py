@@ -9,16 +9,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from inctrack.cli.options import (
+    AssigneeFilter,
     AtOption,
+    CategoryFilter,
     FormatOption,
+    GroupFilter,
     IncidentArgument,
     LevelChoice,
     OutputFormat,
+    PriorityFilter,
     QuietOption,
+    SearchFilter,
+    ServiceFilter,
+    SinceFilter,
+    StatusFilter,
+    UntilFilter,
 )
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
-from inctrack.domain import Channel, Priority, Status
+from inctrack.domain import Channel
 from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
@@ -190,34 +199,17 @@ def show(ctx: typer.Context, ref: IncidentArgument, fmt: FormatOption = None) ->
 
 def list_incidents(
     ctx: typer.Context,
-    status: Annotated[
-        list[Status] | None,
-        typer.Option("--status", "-s", case_sensitive=False, help="Only these (repeatable)."),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")
-    ] = None,
-    until: Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")] = None,
-    search: Annotated[
-        str | None,
-        typer.Option(
-            "--search", "-S", help="Text in title, description, reporter, service, external ID."
-        ),
-    ] = None,
-    priority: Annotated[
-        list[Priority] | None,
-        typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Filed here.")
-    ] = None,
-    assignee: Annotated[
-        str | None, typer.Option("--assignee", metavar="USER", help="Assigned to USER.")
-    ] = None,
+    status: StatusFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    search: SearchFilter = None,
+    priority: PriorityFilter = None,
+    category: CategoryFilter = None,
+    assignee: AssigneeFilter = None,
     mine: Annotated[bool, typer.Option("--mine", help="Assigned to you.")] = False,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
+    group: GroupFilter = None,
     tier: Annotated[int | None, typer.Option("--tier", min=1, max=3)] = None,
-    service: Annotated[str | None, typer.Option("--service")] = None,
+    service: ServiceFilter = None,
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include resolved, closed and cancelled.")
     ] = False,

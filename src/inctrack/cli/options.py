@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from inctrack.domain import Priority, Status
+
 
 class OutputFormat(StrEnum):
     TABLE = "table"
@@ -65,5 +67,33 @@ IncidentArgument = Annotated[
     str,
     typer.Argument(
         metavar="ID", help="INC-42, inc-42 or 42.", autocompletion=complete_incident_ids
+    ),
+]
+
+
+# -- the incident filters of `list` and `export` ------------------------------------
+
+StatusFilter = Annotated[
+    list[Status] | None,
+    typer.Option("--status", "-s", case_sensitive=False, help="Only these (repeatable)."),
+]
+PriorityFilter = Annotated[
+    list[Priority] | None,
+    typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
+]
+CategoryFilter = Annotated[
+    str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Filed here.")
+]
+AssigneeFilter = Annotated[
+    str | None, typer.Option("--assignee", metavar="USER", help="Assigned to USER.")
+]
+GroupFilter = Annotated[str | None, typer.Option("--group", metavar="GROUP")]
+ServiceFilter = Annotated[str | None, typer.Option("--service")]
+SinceFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")]
+UntilFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")]
+SearchFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--search", "-S", help="Text in title, description, reporter, service, external ID."
     ),
 ]

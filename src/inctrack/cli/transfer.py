@@ -11,9 +11,19 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from inctrack.cli.options import OutputFormat
+from inctrack.cli.options import (
+    AssigneeFilter,
+    CategoryFilter,
+    GroupFilter,
+    OutputFormat,
+    PriorityFilter,
+    SearchFilter,
+    ServiceFilter,
+    SinceFilter,
+    StatusFilter,
+    UntilFilter,
+)
 from inctrack.cli.runtime import runtime
-from inctrack.domain import Priority, Status
 
 if TYPE_CHECKING:
     from inctrack.transfer import InputFormat, Progress
@@ -46,30 +56,16 @@ def export(
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
     ] = None,
-    status: Annotated[
-        list[Status] | None,
-        typer.Option("--status", "-s", case_sensitive=False, help="Only these (repeatable)."),
-    ] = None,
-    priority: Annotated[
-        list[Priority] | None,
-        typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Filed here.")
-    ] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee", metavar="USER")] = None,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
-    service: Annotated[str | None, typer.Option("--service")] = None,
-    since: Annotated[
-        str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")
-    ] = None,
-    until: Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")] = None,
-    search: Annotated[
-        str | None,
-        typer.Option("--search", "-S", help="Text in title, description, reporter, service, "
-                     "external ID."),
-    ] = None,
-) -> None:  # fmt: skip
+    status: StatusFilter = None,
+    priority: PriorityFilter = None,
+    category: CategoryFilter = None,
+    assignee: AssigneeFilter = None,
+    group: GroupFilter = None,
+    service: ServiceFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    search: SearchFilter = None,
+) -> None:
     """Every incident (all statuses) with all its fields and events, by ID, for `import`.
 
     The SLA clocks are left out: they are computed from the events, and would make
