@@ -296,6 +296,34 @@ def test_a_reopened_incident_counts_before_and_after_but_not_the_resolved_gap(
     assert [s["event"]["kind"] for s in segs] == ["logged", "resolved", "reopened"]
 
 
+def test_cancelling_stops_the_clocks_as_cancelled_not_met(later: Desk) -> None:
+    # P2 (30m / 8h on 24x7), cancelled 20 minutes in: nobody responded or resolved
+    # anything, so neither clock was met.
+    ref = log(later, "2026-11-20T08:00:00+00:00", "high", "medium")
+    with later.tracker() as tracker:
+        tracker.cancel(ref, reason="logged twice", at=at("2026-11-20T08:20:00+00:00"))
+    clocks = sla(later, ref, "2026-11-20T12:00:00+00:00")
+    assert brief(clocks["response"]) == ("30m", None, 1200, 600, "cancelled")
+    assert brief(clocks["resolution"]) == ("8h", None, 1200, 27600, "cancelled")
+    # Answered in time, then cancelled from in progress: the response was met.
+    answered = log(later, "2026-11-20T09:00:00+00:00", "high", "medium")
+    with later.tracker() as tracker:
+        tracker.respond(answered, "looking", at=at("2026-11-20T09:10:00+00:00"))
+        tracker.cancel(answered, reason="logged in error", at=at("2026-11-20T10:00:00+00:00"))
+    clocks = sla(later, answered, "2026-11-20T12:00:00+00:00")
+    assert brief(clocks["response"])[2:] == (600, 1200, "met")
+    assert brief(clocks["resolution"]) == ("8h", None, 3600, 25200, "cancelled")
+    # A breach is permanent: a response 40 minutes late stays breached when cancelled.
+    late = log(later, "2026-11-20T09:00:00+00:00", "high", "medium")
+    with later.tracker() as tracker:
+        tracker.cancel(late, reason="duplicate", at=at("2026-11-20T09:40:00+00:00"))
+    clocks = sla(later, late, "2026-11-20T12:00:00+00:00")
+    assert brief(clocks["response"]) == (
+        "30m", "2026-11-20T09:30:00+00:00", 2400, -600, "breached",
+    )  # fmt: skip
+    assert clocks["resolution"]["state"] == "cancelled"
+
+
 def test_a_clock_that_ran_out_at_close_of_business_is_breached_that_evening(
     later: Desk,
 ) -> None:

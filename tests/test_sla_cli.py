@@ -247,6 +247,20 @@ def test_report_json_is_an_array_of_incident_records_with_sla(cli: Cli) -> None:
 # -- sla ID --------------------------------------------------------------------------------
 
 
+def test_a_cancelled_incident_shows_its_clocks_cancelled_not_met(cli: Cli) -> None:
+    # A P2 (30 min / 8 h, 24x7) logged twice by mistake and cancelled 5 minutes later.
+    ok(cli, "log", "VPN down", "--impact", "high", "--urgency", "medium",
+       "--at", "2025-11-03 09:00")  # fmt: skip
+    ok(cli, "cancel", "1", "--reason", "logged twice", "--at", "2025-11-03 09:05")
+    shown = cli.json("sla", "INC-1", "--as-of", "2025-11-03 12:00")
+    for name in ("response", "resolution"):
+        assert (shown[name]["state"], shown[name]["elapsed_seconds"]) == ("cancelled", 300)
+        assert shown[name]["due_at"] is None
+    table = cli("show", "INC-1").stdout
+    assert table.count("cancelled  5m used") == 2
+    assert " met " not in table
+
+
 def test_sla_explains_a_clock_segment_by_segment(cli: Cli) -> None:
     # Fri 7 Nov 2025 16:00 UTC, a P3 on the default calendar (UTC Mon-Fri 09:00-17:00).
     ok(cli, "log", "Laptop dock dead", "--impact", "medium", "--urgency", "medium",

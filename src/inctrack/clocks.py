@@ -68,7 +68,7 @@ class Clocks:
     def next_due(self) -> datetime | None:
         """The due time that matters now: the response's until answered, then resolution's."""
         clock = self.current
-        return None if clock.state in ("met", "none") else clock.due_at
+        return None if clock.state in ("met", "cancelled", "none") else clock.due_at
 
     @property
     def current(self) -> Clock:

@@ -165,6 +165,8 @@ def compute(
     overdue = due_at is not None and as_of > due_at and last != "stopped"
     if elapsed > target.seconds or (elapsed >= target.seconds and overdue):
         state = "breached"
+    elif last == "stopped" and _cancelled(stretch[-1]):
+        state = "cancelled"
     elif last == "stopped":
         state = "met"
     elif last == "paused":
@@ -174,6 +176,11 @@ def compute(
     else:
         state = "ok"
     return Clock(clock, target, state, elapsed, due_at, tuple(stretch))
+
+
+def _cancelled(phase: Phase) -> bool:
+    """Whether the clock was stopped by cancelling the incident, not by meeting it."""
+    return phase.change is not None and phase.change.status is Status.CANCELLED
 
 
 def segments(clock: Clock, as_of: datetime) -> list[dict[str, Any]]:

@@ -402,7 +402,13 @@ def category_tree(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
 
 # -- SLA -------------------------------------------------------------------------
 
-SLA_STYLES = {"breached": "bold red", "at_risk": "yellow", "paused": "magenta", "met": "green"}
+SLA_STYLES = {
+    "breached": "bold red",
+    "at_risk": "yellow",
+    "paused": "magenta",
+    "met": "green",
+    "cancelled": "dim",
+}
 
 
 def duration(seconds: float | None) -> str:
@@ -420,7 +426,7 @@ def _current_clock(record: Record) -> dict[str, Any] | None:
     if record["status"] in ("resolved", "closed", "cancelled"):
         return None
     clock = record["sla"]["response" if record["responded_at"] is None else "resolution"]
-    return None if clock["state"] in ("met", "none") else dict(clock)
+    return None if clock["state"] in ("met", "cancelled", "none") else dict(clock)
 
 
 def sla_marker(record: Record) -> Text:
@@ -449,6 +455,7 @@ def _clock_summary(clock: dict[str, Any], tz: tzinfo) -> Text:
     detail = {
         "breached": f"due {due}, {duration(left)} over" if due else "breached",
         "met": f"{duration(clock['elapsed_seconds'])} used",
+        "cancelled": f"{duration(clock['elapsed_seconds'])} used",
         "paused": f"paused, {duration(left)} left",
     }.get(clock["state"], f"due {due}, {duration(left)} left")
     return Text.assemble(
