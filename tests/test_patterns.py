@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import shlex
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from inctrack import patterns
+from inctrack.clock import SystemClock
 from inctrack.errors import NotFound, Rejected
 from inctrack.patterns import PatternQuery
 from inctrack.problems import Problems
@@ -327,6 +329,40 @@ def test_cli_table_marks_linked_incidents(cli: Cli) -> None:
     assert "1: PRB-1" in result.stdout
     assert "INC-1, INC-2*, INC-3, INC-4" in result.stdout
     assert "INC-5" not in result.stdout  # two vpn calls are no pattern of three
+
+
+def test_cli_table_prints_the_create_command_with_the_span_pinned(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moments = [datetime(2026, 11, 27, 12, 0, 0, 250_000, tzinfo=UTC)]
+    monkeypatch.setattr(SystemClock, "now", lambda self: moments[-1])
+    cli_seed(cli)
+    # --window 3d --min 2: the mail calls are two islands, INC-1/INC-2 and INC-3/INC-4;
+    # with vpn's INC-5/INC-6 (the latest) first: #1 vpn, #2 INC-3/INC-4, #3 INC-1/INC-2.
+    options = ("--since", "2025-10-01", "--window", "3d", "--min", "2")
+    result = cli("report", "patterns", *options)
+    assert result.exit_code == 0, result.stderr
+    caption = " ".join(result.stdout.split("Record #N as a problem: ", 1)[1].split())
+    words = shlex.split(caption)
+    assert words == [
+        "inctrack", "problem", "create", "TITLE", "--from-pattern", "N",
+        "--window", "3d", "--min", "2",
+        "--since", "2025-10-01T00:00+00:00",  # the test time zone is UTC
+        "--until", "2026-11-27T12:00:01+00:00",  # now, rounded up to a whole second
+    ]  # fmt: skip
+    # A minute later two vpn calls come in: an island of their own, the latest, so a
+    # report without --until now numbers it #1 and moves INC-3/INC-4 to #3 ...
+    moments.append(moments[0] + timedelta(minutes=1))
+    for _ in range(2):
+        assert cli("log", "call", "--service", "vpn", "--category", "network/vpn").exit_code == 0
+    moved = cli.json("report", "patterns", *options)
+    assert [r["incidents"] for r in moved] == [
+        ["INC-7", "INC-8"], ["INC-5", "INC-6"], ["INC-3", "INC-4"], ["INC-1", "INC-2"]
+    ]  # fmt: skip
+    # ... but the printed command still means what the table showed.
+    argv = [{"TITLE": "Outlook drops", "N": "2"}.get(word, word) for word in words[3:]]
+    created = cli.json("problem", "create", *argv)
+    assert [i["id"] for i in created["incidents"]] == ["INC-3", "INC-4"]
 
 
 def test_cli_csv_columns_follow_by(cli: Cli) -> None:

@@ -78,3 +78,31 @@ def test_the_queue_table_wraps_titles_cuts_long_names_and_aligns_numbers() -> No
         " INC-12   P1          in_progress   VPN down         maximilian.wo…   -2h    3d",
         "",
     ]
+
+
+def test_the_pattern_table_fits_80_columns_by_wrapping_the_key() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from inctrack.render.table import pattern_table
+
+    record = {
+        "number": 1, "label": "mail · email/outlook", "count": 4,
+        "first": "2026-11-02T09:00:00+00:00", "last": "2026-11-10T08:00:00+00:00",
+        "incidents": ["INC-1", "INC-2", "INC-3", "INC-4"], "linked": 0, "problems": [],
+        "linked_incidents": [],
+    }  # fmt: skip
+    command = "inctrack problem create TITLE --from-pattern N --until 2026-11-21T00:00+00:00"
+    out = io.StringIO()
+    console = Console(width=80, no_color=True, file=out)
+    console.print(pattern_table([record], tz=UTC, now=datetime(2026, 11, 27, tzinfo=UTC),
+                                create=command))  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    text = " ".join(" ".join(lines).split())
+    # Nothing is cut: every incident, the whole key and the whole command are there.
+    assert all(f"INC-{n}" in text for n in range(1, 5))
+    assert "mail ·" in text
+    assert "email/outlook" in text
+    assert text.endswith(f"Record #N as a problem: {command}")

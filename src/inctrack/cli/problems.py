@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,7 +18,7 @@ from inctrack.cli.runtime import Runtime, runtime
 from inctrack.domain import ProblemStatus
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
     from inctrack.models import Problem
     from inctrack.patterns import PatternQuery
@@ -93,15 +96,37 @@ def report_patterns(
 
     rt = runtime(ctx)
     query = _pattern_query(rt, window, min_count, by, since, until, unlinked=unlinked)
+    now = _now(rt)
     with rt.tracker(write=False) as tracker:
         found = patterns.find(
-            tracker.session, _limited(query, limit + 1 if limit else None), now=_now(rt)
+            tracker.session, _limited(query, limit + 1 if limit else None), now=now
         )
     records = [pattern_record(p) for p in found]
     if limit and len(records) > limit:
         records = records[:limit]
         notice(f"Showing the first {limit}; there are more (raise --limit, or 0 for all).")
-    rt.emit(records, fmt, table=pattern_table, columns=pattern_csv_columns(query.by))
+    given: dict[str, object] = {"--window": window, "--min": min_count, "--by": by}
+    create = _create_command(query, given, now=now, tz=rt.settings.timezone)
+    table = partial(pattern_table, create=create)
+    rt.emit(records, fmt, table=table, columns=pattern_csv_columns(query.by))
+
+
+def _create_command(
+    query: PatternQuery, given: dict[str, object], *, now: datetime, tz: tzinfo
+) -> str:
+    """The `problem create` that records candidate #N of this very report: the options
+    given, and the span pinned to the instants read, so that the incidents logged in
+    between, or a relative --since, do not renumber the candidates."""
+    from inctrack import patterns
+
+    words = ["inctrack", "problem", "create", "TITLE", "--from-pattern", "N"]
+    for option, value in given.items():
+        if value is not None:
+            words += [option, ",".join(query.by) if option == "--by" else str(value)]
+    for option, moment in zip(("--since", "--until"), patterns.span(query, now=now), strict=True):
+        local = moment.astimezone(tz)
+        words += [option, local.isoformat(timespec="minutes" if local.second == 0 else "seconds")]
+    return shlex.join(words)
 
 
 @problem_app.command("create")
@@ -348,4 +373,7 @@ def _limited(query: PatternQuery, limit: int | None) -> PatternQuery:
 
 
 def _now(rt: Runtime) -> datetime:
-    return rt.clock.now().replace(microsecond=0)
+    """Now, rounded up to a whole second: the report reads everything logged so far, and
+    the --until it pins prints without a fraction."""
+    now = rt.clock.now()
+    return now if now.microsecond == 0 else now.replace(microsecond=0) + timedelta(seconds=1)

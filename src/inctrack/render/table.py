@@ -604,17 +604,22 @@ def problem_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableTy
     return Group(*parts)
 
 
-def pattern_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+def pattern_table(
+    records: Sequence[Record], *, tz: tzinfo, now: datetime, create: str | None = None
+) -> RenderableType:
+    """The candidates; ``create`` is the command that records one as a problem."""
     if not records:
         return Text("No recurring incidents found.", style="dim")
+    how = create or "inctrack problem create TITLE --from-pattern N (with the same options)."
     table = Table(
         box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
-        caption="*: linked to a problem already. Record #N as a problem: inctrack problem "
-        "create TITLE --from-pattern N (with the same options).",
+        caption=f"*: linked to a problem already. Record #N as a problem: {how}",
         caption_justify="left",
     )  # fmt: skip
     table.add_column("#", no_wrap=True, justify="right")
-    table.add_column("Key", no_wrap=True)
+    # The key wraps rather than pushing the table past an 80-column terminal, where
+    # Rich would cut the incidents off.
+    table.add_column("Key", overflow="fold")
     table.add_column("Count", no_wrap=True, justify="right")
     table.add_column("First", no_wrap=True)
     table.add_column("Last", no_wrap=True)
