@@ -124,8 +124,9 @@ def _create_command(
         if value is not None:
             words += [option, ",".join(query.by) if option == "--by" else str(value)]
     for option, moment in zip(("--since", "--until"), patterns.span(query, now=now), strict=True):
-        local = moment.astimezone(tz)
-        words += [option, local.isoformat(timespec="minutes" if local.second == 0 else "seconds")]
+        local = moment.astimezone(tz)  # exact: a relative --since keeps its fraction
+        whole = "minutes" if local.second == 0 else "seconds"
+        words += [option, local.isoformat(timespec="auto" if local.microsecond else whole)]
     return shlex.join(words)
 
 
