@@ -6,8 +6,9 @@ their own folder.
 
 from __future__ import annotations
 
-import os
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 
@@ -28,14 +29,39 @@ def finish_build(partial: Path, path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def run_child(argv: list[str], env: dict[str, str]) -> tuple[bytes, float]:
-    """Run to the end; its stdout and its own peak RSS in MiB (wait4, not RUSAGE_CHILDREN,
-    which would also count the build)."""
-    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE) as process:
-        assert process.stdout is not None
-        out = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise subprocess.CalledProcessError(process.returncode, argv)
-    return out, usage.ru_maxrss / 1024
+_WATCH = """
+import os, sys, time
+began = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - began
+with open(sys.argv[1], "w") as report:
+    report.write(f"{elapsed} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 1)
+"""
+"""Runs the command in a grandchild and writes its wall time and peak RSS to a file."""
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> tuple[bytes, float, float]:
+    """Run ``argv`` to the end: its stdout, its wall time (s) and its own peak RSS (MiB).
+
+    Linux counts into a process's peak RSS the memory of the process it was forked
+    from, as it stood at the fork; a benchmark that has just read a big report would
+    pass its own size on to the next command it runs. So the command runs as the
+    child of a small watcher (``python -S``, a few MiB), which times it and reads its
+    RSS with ``wait4``.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        figures = Path(scratch) / "figures"
+        watched = [sys.executable, "-S", "-c", _WATCH, str(figures), *argv]
+        with subprocess.Popen(watched, env=env, stdout=subprocess.PIPE) as process:
+            assert process.stdout is not None
+            out = process.stdout.read()
+            returncode = process.wait()
+        if returncode != 0:
+            raise subprocess.CalledProcessError(returncode, argv)
+        seconds, rss = figures.read_text().split()
+    return out, float(seconds), int(rss) / 1024

@@ -295,9 +295,8 @@ def timed_process(path: Path, argv: list[str], runs: int) -> tuple[list[float], 
         subprocess.run(full, env=env, check=True, capture_output=True)  # warm-up, untimed
         times, peak, rows = [], 0.0, 0
         for _ in range(runs):
-            began = time.perf_counter()
-            out, rss = run_child(full, env)
-            times.append(time.perf_counter() - began)
+            out, seconds, rss = run_child(full, env)
+            times.append(seconds)
             peak = max(peak, rss)
             rows = len(json.loads(out))
     return times, peak, rows

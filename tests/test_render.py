@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +107,14 @@ def test_the_pattern_table_fits_80_columns_by_wrapping_the_key() -> None:
     assert "mail ·" in text
     assert "email/outlook" in text
     assert text.endswith(f"Record #N as a problem: {command}")
+
+
+def test_json_goes_to_stdout_as_the_same_bytes_json_dumps_would_print(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    from inctrack.cli.output import _write_json
+
+    records = [{"label": "mail · email/outlook", "incidents": ["INC-1", "INC-2"], "n": None}]
+    _write_json(records)
+    expected = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    assert capsysbinary.readouterr().out == expected.encode("utf-8")

@@ -52,7 +52,7 @@ def emit(
     from inctrack import render
 
     if fmt is OutputFormat.JSON:
-        _write(render.to_json(data) + "\n")
+        _write_json(data)
     elif fmt is OutputFormat.CSV:
         rows = [data] if isinstance(data, dict) else list(data)
         _write(render.to_csv(rows, columns=columns))
@@ -63,3 +63,19 @@ def emit(
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _write_json(data: Record | Sequence[Record]) -> None:
+    """The JSON as bytes straight to stdout's buffer when it has one: a big report's
+    text is not built as a ``str`` (twice as big as the bytes once it holds a ``·``)."""
+    from inctrack import render
+
+    encoded = render.json_bytes(data)
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoded is None or buffer is None:
+        _write(render.to_json(data) + "\n")
+        return
+    sys.stdout.flush()
+    buffer.write(encoded)
+    buffer.write(b"\n")
+    buffer.flush()
