@@ -128,8 +128,11 @@ class Listing:
         yield Segment.line()
 
     def _line(self, cells: Sequence[Cell], widths: Sequence[int]) -> RenderResult:
-        """One line: a segment per cell's text, and one per run of spaces between."""
+        """One line: a segment per styled cell, and one for each run of plain text (the
+        spaces between cells and the unstyled cells): the console handles each segment
+        on its own, and a long report has a hundred thousand of them."""
         space = " "
+        plain = ""
         last = len(cells) - 1
         for index, ((text, style), column, width) in enumerate(
             zip(cells, self.columns, widths, strict=True)
@@ -137,13 +140,16 @@ class Listing:
             pad = " " * (width - cell_len(text))
             if column.right:
                 space += pad
-            if text:
-                yield Segment(space)
+            if text and style:
+                yield Segment(plain + space)
                 yield Segment(text, console_style(style))
+                plain = space = ""
+            elif text:
+                plain += space + text
                 space = ""
             if index != last:
                 space += ("" if column.right else pad) + self.GAP
-        yield Segment("\n")
+        yield Segment(plain + "\n")
 
     def _widths(self, available: int) -> list[int]:
         widths = []
