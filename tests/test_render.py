@@ -118,3 +118,23 @@ def test_json_goes_to_stdout_as_the_same_bytes_json_dumps_would_print(
     _write_json(records)
     expected = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     assert capsysbinary.readouterr().out == expected.encode("utf-8")
+
+
+def test_the_queue_table_styles_only_its_styled_cells() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from inctrack.render.table import incident_list
+
+    records = [_queue_record(title="VPN down", status="new")]
+    out = io.StringIO()
+    console = Console(width=80, file=out, force_terminal=True, color_system="standard")
+    console.print(incident_list(records, tz=UTC, now=datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+    row = out.getvalue().splitlines()[3]
+    # The bold ID, priority and status; the spaces, the title and the age plain.
+    assert row == (
+        " \x1b[1mINC-1\x1b[0m   \x1b[1muntriaged\x1b[0m   \x1b[1mnew\x1b[0m      VPN down"
+        + " " * 27
+        + "1h"
+    )
