@@ -6,9 +6,13 @@ their own folder.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 
@@ -65,3 +69,50 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[bytes, float, float
             raise subprocess.CalledProcessError(returncode, argv)
         seconds, rss = figures.read_text().split()
     return out, float(seconds), int(rss) / 1024
+
+
+def build_only(cache: Path, build: Callable[[Path], datetime]) -> int:
+    """``--build-only``: build the cached file in this (fresh) process and say how long."""
+    began = time.perf_counter()
+    built_at = build(cache)
+    print(f"built {cache} in {time.perf_counter() - began:.1f} s (as of {built_at:%Y-%m-%d})")
+    return 0
+
+
+def ensure_cache(
+    cache: Path, script: str, *, rebuild: bool, stale_days: float | None = None
+) -> None:
+    """Build ``cache`` unless it is there (and, with ``stale_days``, recent enough).
+
+    The build runs as ``script --build-only`` in a process of its own, so that the
+    benchmark's own memory stays small (see :func:`run_child`).
+    """
+    stale = (
+        stale_days is not None
+        and cache.exists()
+        and time.time() - cache.stat().st_mtime > stale_days * 86400
+    )
+    if rebuild or stale or not cache.exists():
+        subprocess.run([sys.executable, script, "--build-only"], check=True)
+    else:
+        print(f"using cached {cache} (delete it or pass --rebuild to build again)")
+
+
+def measure(argv: list[str], runs: int) -> tuple[list[float], float, bytes]:
+    """``argv`` run ``runs`` times after an untimed warm-up, as a user would run it (no
+    colour, own config and data directories): the seconds of each run, the peak RSS
+    (MiB) of the runs, and the last run's stdout."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            **os.environ, "INCTRACK_USER": "bench", "NO_COLOR": "1",
+            "INCTRACK_CONFIG": str(Path(home) / "config.toml"),
+            "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home,
+        }  # fmt: skip
+        env.pop("INCTRACK_FORMAT", None)
+        subprocess.run(argv, env=env, check=True, capture_output=True)  # warm-up, untimed
+        times, peak, out = [], 0.0, b""
+        for _ in range(runs):
+            out, seconds, rss = run_child(argv, env)
+            times.append(seconds)
+            peak = max(peak, rss)
+    return times, peak, out

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import finish_build, run_child, start_build
+from common import build_only, ensure_cache, finish_build, measure, start_build
 
 BUILD_VERSION = 1
 INCIDENTS = 1_000_000
@@ -155,23 +153,10 @@ def _incident(
 
 def timed_process(path: Path, runs: int, extra: list[str]) -> tuple[list[float], float, int, int]:
     """Seconds per run, the peak RSS (MiB) of the runs, candidates and incidents in them."""
-    with tempfile.TemporaryDirectory() as home:
-        env = {
-            **os.environ, "INCTRACK_USER": "bench", "NO_COLOR": "1",
-            "INCTRACK_CONFIG": str(Path(home) / "config.toml"),
-            "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home,
-        }  # fmt: skip
-        env.pop("INCTRACK_FORMAT", None)
-        argv = [INCTRACK, "--db", str(path), "report", "patterns", "-L", "0", "-f", "json", *extra]
-        subprocess.run(argv, env=env, check=True, capture_output=True)  # warm-up, untimed
-        times, peak, found, members = [], 0.0, 0, 0
-        for _ in range(runs):
-            out, seconds, rss = run_child(argv, env)
-            times.append(seconds)
-            peak = max(peak, rss)
-            candidates = json.loads(out)
-            found, members = len(candidates), sum(c["count"] for c in candidates)
-    return times, peak, found, members
+    argv = [INCTRACK, "--db", str(path), "report", "patterns", "-L", "0", "-f", "json", *extra]
+    times, peak, out = measure(argv, runs)
+    candidates = json.loads(out)
+    return times, peak, len(candidates), sum(c["count"] for c in candidates)
 
 
 def timed_in_process(path: Path, since: datetime | None) -> tuple[float, int]:
@@ -198,16 +183,8 @@ def main() -> int:
     options = parser.parse_args()
 
     if options.build_only:
-        began = time.perf_counter()
-        built_at = build(CACHE)
-        print(f"built {CACHE} in {time.perf_counter() - began:.1f} s (as of {built_at:%Y-%m-%d})")
-        return 0
-    if options.rebuild or not CACHE.exists():
-        # In a process of its own: a child forked from a big parent would report the
-        # parent's memory as its own peak RSS.
-        subprocess.run([sys.executable, __file__, "--build-only"], check=True)
-    else:
-        print(f"using cached {CACHE} (delete it or pass --rebuild to build again)")
+        return build_only(CACHE, build)
+    ensure_cache(CACHE, __file__, rebuild=options.rebuild)
     size = CACHE.stat().st_size / 2**20
     first_day = (datetime.now(UTC) - timedelta(days=DAYS + 30)).date().isoformat()
 

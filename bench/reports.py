@@ -26,20 +26,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import finish_build, run_child, start_build
+from common import build_only, ensure_cache, finish_build, measure, start_build
 
 BUILD_VERSION = 2
 INCIDENTS = 1_000_000
@@ -281,25 +278,8 @@ def timed_process(path: Path, argv: list[str], runs: int) -> tuple[list[float], 
     """Seconds per run, the peak RSS (MiB) of the runs, and how many rows were printed."""
     import json
 
-    with tempfile.TemporaryDirectory() as home:
-        env = {
-            **os.environ,
-            "INCTRACK_USER": "bench",
-            "NO_COLOR": "1",
-            "INCTRACK_CONFIG": str(Path(home) / "config.toml"),
-            "XDG_CONFIG_HOME": home,
-            "XDG_DATA_HOME": home,
-        }
-        env.pop("INCTRACK_FORMAT", None)
-        full = [INCTRACK, "--db", str(path), *argv, "-f", "json"]
-        subprocess.run(full, env=env, check=True, capture_output=True)  # warm-up, untimed
-        times, peak, rows = [], 0.0, 0
-        for _ in range(runs):
-            out, seconds, rss = run_child(full, env)
-            times.append(seconds)
-            peak = max(peak, rss)
-            rows = len(json.loads(out))
-    return times, peak, rows
+    times, peak, out = measure([INCTRACK, "--db", str(path), *argv, "-f", "json"], runs)
+    return times, peak, len(json.loads(out))
 
 
 def main() -> int:
@@ -311,17 +291,8 @@ def main() -> int:
     options = parser.parse_args()
 
     if options.build_only:
-        began = time.perf_counter()
-        built_at = build(CACHE)
-        print(f"built {CACHE} in {time.perf_counter() - began:.0f} s (as of {built_at:%Y-%m-%d})")
-        return 0
-    stale = CACHE.exists() and time.time() - CACHE.stat().st_mtime > STALE_DAYS * 86400
-    if options.rebuild or stale or not CACHE.exists():
-        # In a process of its own: a child forked from a big parent would report the
-        # parent's memory as its own peak RSS.
-        subprocess.run([sys.executable, __file__, "--build-only"], check=True)
-    else:
-        print(f"using cached {CACHE} (delete it or pass --rebuild to build again)")
+        return build_only(CACHE, build)
+    ensure_cache(CACHE, __file__, rebuild=options.rebuild, stale_days=STALE_DAYS)
     size = CACHE.stat().st_size / 2**20
     since, ago = _moments(CACHE)
 
