@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from inctrack.domain import OPEN_STATUSES, Status
 from inctrack.models import Event, Incident
 from inctrack.policy import Policy
-from inctrack.sla import CLOCKS, Change, Clock, compute
+from inctrack.sla import CLOCKS, NOTHING_DUE, Change, Clock, compute
 
 _BATCH = 2000
 _FIELDS = ("status", "priority")
@@ -68,7 +68,7 @@ class Clocks:
     def next_due(self) -> datetime | None:
         """The due time that matters now: the response's until answered, then resolution's."""
         clock = self.current
-        return None if clock.state in ("met", "cancelled", "none") else clock.due_at
+        return None if clock.state in NOTHING_DUE else clock.due_at
 
     @property
     def current(self) -> Clock:

@@ -29,6 +29,8 @@ RUNNING = {
     "resolution": frozenset({Status.NEW, Status.IN_PROGRESS}),
 }
 PAUSED = frozenset({Status.ON_HOLD})
+NOTHING_DUE = frozenset({"met", "cancelled", "none"})
+"""Clock states with no due time: stopped in time, stopped by a cancellation, no target."""
 
 
 class Change(NamedTuple):

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from inctrack.records import Record
 from inctrack.render.text import clean
+from inctrack.sla import NOTHING_DUE
 
 PRIORITY_STYLES = {"P1": "bold red", "P2": "red", "P3": "yellow", "P4": "green", "P5": "blue"}
 STATUS_STYLES = {
@@ -432,7 +433,7 @@ def _current_clock(record: Record) -> dict[str, Any] | None:
     if record["status"] in ("resolved", "closed", "cancelled"):
         return None
     clock = record["sla"]["response" if record["responded_at"] is None else "resolution"]
-    return None if clock["state"] in ("met", "cancelled", "none") else dict(clock)
+    return None if clock["state"] in NOTHING_DUE else dict(clock)
 
 
 def sla_marker(record: Record) -> Text:
