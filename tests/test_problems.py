@@ -15,6 +15,7 @@ from inctrack.errors import NotFound, PermissionDenied, Rejected
 from inctrack.problems import Problems, next_status
 
 from .conftest import START, Cli, Desk
+from .test_cli_lifecycle import fails, ok
 
 # -- the status table, pure -------------------------------------------------------------
 
@@ -364,20 +365,6 @@ def test_permissions_once_users_are_registered(desk: Desk) -> None:
 
 
 # -- the command line -----------------------------------------------------------------
-
-
-def ok(result: Any) -> str:
-    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
-    return str(result.stdout)
-
-
-def fails(result: Any, code: int, *phrases: str) -> str:
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    for phrase in phrases:
-        assert phrase in result.stderr
-    assert "Traceback" not in result.stderr
-    return str(result.stderr)
 
 
 def cli_log(cli: Cli, *whens: str) -> None:
