@@ -93,9 +93,9 @@ def timed_process(batch: Path, directory: Path, runs: int, env: dict[str, str]) 
 
 def timed_in_process(data: bytes, directory: Path, env: dict[str, str]) -> dict[str, float | int]:
     from inctrack.clock import SystemClock
-    from inctrack.intake import Intake, parse_batch
+    from inctrack.incidents.intake import Intake, parse_batch
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
     db = fresh_database(directory, "in-process.db", env)
     database = Database.open(str(db))

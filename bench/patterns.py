@@ -86,8 +86,8 @@ def build(path: Path) -> datetime:
     """
     from sqlalchemy import insert, update
 
-    from inctrack.models import Counter, Incident, Problem
     from inctrack.storage import Database
+    from inctrack.storage.models import Counter, Incident, Problem
 
     partial = start_build(path)
     database = Database.open(str(partial))
@@ -160,7 +160,7 @@ def timed_process(path: Path, runs: int, extra: list[str]) -> tuple[list[float],
 
 
 def timed_in_process(path: Path, since: datetime | None) -> tuple[float, int]:
-    from inctrack import patterns
+    from inctrack.problems import patterns
     from inctrack.storage import Database
 
     database = Database.open(str(path))

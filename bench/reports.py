@@ -108,9 +108,9 @@ def build(path: Path) -> datetime:
     from sqlalchemy import insert, update
 
     from inctrack.clock import FixedClock
-    from inctrack.models import Counter, Event, Incident
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
+    from inctrack.storage.models import Counter, Event, Incident
 
     partial = start_build(path)
     database = Database.open(str(partial))

@@ -63,8 +63,8 @@ def build(path: Path) -> datetime:
     """
     from sqlalchemy import insert, update
 
-    from inctrack.models import Counter, Event, Incident
     from inctrack.storage import Database
+    from inctrack.storage.models import Counter, Event, Incident
 
     partial = start_build(path)
     database = Database.open(str(partial))
@@ -182,8 +182,8 @@ def timed_process(path: Path, runs: int, fmt: str) -> tuple[list[float], float, 
 
 def timed_in_process(path: Path) -> dict[str, float | int]:
     from inctrack.clock import SystemClock
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
     database = Database.open(str(path))
     try:

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from inctrack.cli import app
 from inctrack.clock import FixedClock
+from inctrack.incidents.tracker import Tracker
 from inctrack.storage import Database
-from inctrack.tracker import Tracker
 
 PG_URL = os.environ.get("INCTRACK_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

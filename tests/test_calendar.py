@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inctrack.calendar import (
+from inctrack.errors import Rejected
+from inctrack.sla.calendar import (
     END_OF_DAY,
     TWENTY_FOUR_SEVEN,
     Calendar,
@@ -23,7 +24,6 @@ from inctrack.calendar import (
     load_zone,
     parse_hours,
 )
-from inctrack.errors import Rejected
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

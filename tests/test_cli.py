@@ -171,7 +171,7 @@ def test_a_rejected_write_leaves_nothing_behind(cli: Cli) -> None:
 
 
 def test_a_bug_says_so_and_exits_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inctrack import tracker
+    from inctrack.incidents import tracker
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")

@@ -8,8 +8,8 @@ import json
 import re
 from pathlib import Path
 
-from inctrack import servicenow
-from inctrack.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS
+from inctrack.transfer import servicenow
+from inctrack.transfer.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS
 
 from .conftest import Cli
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from inctrack.hooks import Call, Hooks, hooks_dir, hooks_for
+from inctrack.cli.hooks import Call, Hooks, hooks_dir, hooks_for
 
 from .conftest import Cli, Desk
 

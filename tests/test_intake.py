@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from inctrack.errors import NotFound, Rejected
-from inctrack.intake import Intake, LogRequest, parse_batch
+from inctrack.incidents.intake import Intake, LogRequest, parse_batch
 
 from .conftest import START, Cli, Desk
 
@@ -91,7 +91,7 @@ def test_parse_names_the_bad_line(data: bytes, expected: str) -> None:
 
 
 def _when_strict(text: str) -> datetime:
-    from inctrack.timeparse import parse_when
+    from inctrack.cli.timeparse import parse_when
 
     return parse_when(text, now=START, tz=UTC)
 
@@ -111,7 +111,7 @@ def _batch(desk: Desk, data: bytes, actor: str = "alice") -> list[tuple[str, boo
 
 
 def _all(desk: Desk) -> list[dict[str, object]]:
-    from inctrack.tracker import IncidentQuery
+    from inctrack.incidents.tracker import IncidentQuery
 
     with desk.tracker(write=False) as tracker:
         found = tracker.find(IncidentQuery(include_closed=True))
@@ -475,8 +475,8 @@ EACH = 5
 
 def _repeat_alert(target: str, writer: int) -> list[int]:
     from inctrack.clock import SystemClock
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
     database = Database.open(target)
     numbers = []
@@ -498,8 +498,8 @@ def test_concurrent_repeats_make_one_incident(db_url: str) -> None:
         results = pool.starmap(_repeat_alert, [(db_url, w) for w in range(WRITERS)])
     assert {n for numbers in results for n in numbers} == {1}
     from inctrack.clock import SystemClock
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
     database = Database.open(db_url)
     with database.transaction(write=False) as session:

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from inctrack import patterns
 from inctrack.clock import SystemClock
 from inctrack.errors import NotFound, Rejected
-from inctrack.patterns import PatternQuery
-from inctrack.problems import Problems
+from inctrack.problems import patterns
+from inctrack.problems.patterns import PatternQuery
+from inctrack.problems.verbs import Problems
 
 from .conftest import START, Cli, Desk
 

@@ -12,7 +12,7 @@ import pytest
 
 from inctrack.domain import ProblemStatus
 from inctrack.errors import NotFound, PermissionDenied, Rejected
-from inctrack.problems import Problems, next_status
+from inctrack.problems.verbs import Problems, next_status
 
 from .conftest import START, Cli, Desk
 from .test_cli_lifecycle import fails, ok

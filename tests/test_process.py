@@ -80,8 +80,8 @@ EACH = 15
 
 def _log_many(target: str, writer: int) -> list[str]:
     from inctrack.clock import SystemClock
+    from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
     database = Database.open(target)
     ids = []

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from inctrack import servicenow, transfer
 from inctrack.clock import FixedClock
+from inctrack.incidents.tracker import IncidentQuery
 from inctrack.storage import Database
-from inctrack.tracker import IncidentQuery
-from inctrack.values import DateReader
+from inctrack.transfer import servicenow, transfer
+from inctrack.transfer.fields import DateReader
 
 from .conftest import START, Cli, Desk
 

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from inctrack.clock import FixedClock
 from inctrack.errors import Rejected
-from inctrack.sla import segments
+from inctrack.incidents.tracker import Tracker
+from inctrack.sla.compute import segments
 from inctrack.storage import Database
-from inctrack.tracker import Tracker
 
 from .conftest import Desk
 

@@ -35,11 +35,11 @@ from sqlmodel import col
 from inctrack.clock import FixedClock
 from inctrack.domain import Status
 from inctrack.errors import NotFound, PermissionDenied, Rejected
+from inctrack.incidents.tracker import IncidentQuery
 from inctrack.lifecycle import Verb
-from inctrack.models import Event
 from inctrack.records import incident_record
 from inctrack.storage import Database
-from inctrack.tracker import IncidentQuery
+from inctrack.storage.models import Event
 
 from .conftest import START, Desk
 from .test_lifecycle import EXPECTED

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inctrack.errors import NotFound, PermissionDenied, Rejected
-from inctrack.intake import Intake, LogRequest, Templates
+from inctrack.incidents.intake import Intake, LogRequest, Templates
 
 from .conftest import Cli, Desk
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from inctrack.cli.timeparse import parse_duration, parse_when
 from inctrack.errors import Rejected
-from inctrack.timeparse import parse_duration, parse_when
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from inctrack.errors import NotFound, Rejected
-from inctrack.tracker import IncidentQuery
+from inctrack.incidents.tracker import IncidentQuery
 
 from .conftest import START, Desk
 

@@ -21,8 +21,16 @@ from inctrack.domain import (
 )
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
-    from inctrack.models import Category, Event, Incident, Problem, ProblemEvent, Template, User
-    from inctrack.patterns import Pattern
+    from inctrack.problems.patterns import Pattern
+    from inctrack.storage.models import (
+        Category,
+        Event,
+        Incident,
+        Problem,
+        ProblemEvent,
+        Template,
+        User,
+    )
 
 Record = dict[str, Any]
 

@@ -12,8 +12,8 @@ from inctrack.cli.runtime import runtime
 from inctrack.domain import Role
 
 if TYPE_CHECKING:
-    from inctrack.models import User
-    from inctrack.tracker import Tracker
+    from inctrack.incidents.tracker import Tracker
+    from inctrack.storage.models import User
 
 category_app = typer.Typer(
     help="The category taxonomy: list, add, rename, retire.", no_args_is_help=True

@@ -31,7 +31,7 @@ from inctrack.domain import Channel
 from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from inctrack.intake import LogRequest
+    from inctrack.incidents.intake import LogRequest
 
 
 Reporter = Annotated[
@@ -114,7 +114,7 @@ def log(
     With --dedup-key, a repeat of an open incident is counted on it (its
     `occurrences`) and that incident is printed.
     """
-    from inctrack.intake import LogRequest
+    from inctrack.incidents.intake import LogRequest
 
     rt = runtime(ctx)
     if batch is not None and title is not None:
@@ -138,7 +138,7 @@ def log(
 
 
 def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quiet: bool) -> None:
-    from inctrack.intake import Intake
+    from inctrack.incidents.intake import Intake
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_detail
 
@@ -158,7 +158,7 @@ def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quie
 def _log_batch(
     rt: Runtime, data: bytes, defaults: LogRequest, *, fmt: OutputFormat | None, quiet: bool
 ) -> None:
-    from inctrack.intake import Intake, parse_batch
+    from inctrack.incidents.intake import Intake, parse_batch
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
 
@@ -219,9 +219,9 @@ def list_incidents(
     fmt: FormatOption = None,
 ) -> None:
     """Open incidents, worst first: untriaged, then by priority, then nearest SLA due."""
+    from inctrack.incidents.tracker import IncidentQuery
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
-    from inctrack.tracker import IncidentQuery
 
     rt = runtime(ctx)
     query = IncidentQuery(

@@ -55,7 +55,7 @@ def complete_incident_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str
     """
     try:
         from inctrack.cli.completion import suggestions
-        from inctrack.config import load_settings
+        from inctrack.cli.config import load_settings
 
         db = ctx.find_root().params.get("db_target")
         return suggestions(load_settings(db=db).db, incomplete)

@@ -20,9 +20,9 @@ from inctrack.domain import ProblemStatus
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from inctrack.models import Problem
-    from inctrack.patterns import PatternQuery
-    from inctrack.problems import Problems
+    from inctrack.problems.patterns import PatternQuery
+    from inctrack.problems.verbs import Problems
+    from inctrack.storage.models import Problem
 
 problem_app = typer.Typer(
     help="Problem records: the causes behind recurring incidents.", no_args_is_help=True
@@ -90,7 +90,7 @@ def report_patterns(
     one --window; the pattern runs on while each next one comes within a window of the
     one before. Numbers (#1, #2) are for `problem create --from-pattern N`.
     """
-    from inctrack import patterns
+    from inctrack.problems import patterns
     from inctrack.records import pattern_csv_columns, pattern_record
     from inctrack.render.table import pattern_table
 
@@ -117,7 +117,7 @@ def _create_command(
     """The `problem create` that records candidate #N of this very report: the options
     given, and the span pinned to the instants read, so that the incidents logged in
     between, or a relative --since, do not renumber the candidates."""
-    from inctrack import patterns
+    from inctrack.problems import patterns
 
     words = ["inctrack", "problem", "create", "TITLE", "--from-pattern", "N"]
     for option, value in given.items():
@@ -186,7 +186,7 @@ def create(
 @problem_app.command("show")
 def show(ctx: typer.Context, ref: ProblemArgument, fmt: FormatOption = None) -> None:
     """Show a problem: its fields, root cause, workaround, incidents and timeline."""
-    from inctrack.problems import Problems
+    from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
     from inctrack.render.table import problem_detail
 
@@ -210,7 +210,7 @@ def list_problems(
     fmt: FormatOption = None,
 ) -> None:
     """Problems by number; closed ones only with --all or --status closed."""
-    from inctrack.problems import Problems
+    from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
     from inctrack.render.table import problem_list
 
@@ -331,7 +331,7 @@ def _write(
     hint: bool = False,
 ) -> None:
     """Every problem write: parse --at, one call in one transaction, print the problem."""
-    from inctrack.problems import Problems, known_error_hint
+    from inctrack.problems.verbs import Problems, known_error_hint
     from inctrack.records import PROBLEM_CSV_COLUMNS
     from inctrack.render.table import problem_detail
 
@@ -356,8 +356,8 @@ def _pattern_query(
     *,
     unlinked: bool = False,
 ) -> PatternQuery:
-    from inctrack import patterns
-    from inctrack.timeparse import parse_duration
+    from inctrack.cli.timeparse import parse_duration
+    from inctrack.problems import patterns
 
     return patterns.PatternQuery(
         window=parse_duration(window) if window is not None else patterns.DEFAULT_WINDOW,

@@ -3,7 +3,7 @@
 Built by the global callback and kept on ``ctx.obj``; everything heavy
 (settings file, database, ORM) is loaded on first use, not at start-up.
 
-Hooks (:mod:`inctrack.hooks`) are the CLI's business, not the library's: once
+Hooks (:mod:`inctrack.cli.hooks`) are the CLI's business, not the library's: once
 a transaction opened with ``tracker(write=True, hooks=True)`` has committed,
 the events its tracker wrote (``Tracker.written``) are queued; when the command
 has printed its output, :meth:`Runtime.close` reads the changed incidents in a
@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from inctrack.cli import output
+from inctrack.cli.config import Settings, load_settings
 from inctrack.cli.options import OutputFormat
 from inctrack.clock import Clock, SystemClock
-from inctrack.config import Settings, load_settings
 from inctrack.errors import Rejected
 
 if TYPE_CHECKING:
-    from inctrack.hooks import Call, Hooks
+    from inctrack.cli.hooks import Call, Hooks
+    from inctrack.incidents.tracker import Tracker
     from inctrack.records import Record
     from inctrack.storage import Database
-    from inctrack.tracker import Tracker
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Runtime:
         With ``hooks=True``, the incidents it changed get their hooks run (see
         :meth:`close`) once it has committed.
         """
-        from inctrack.tracker import Tracker
+        from inctrack.incidents.tracker import Tracker
 
         with self.database().transaction(write=write) as session:
             tracker = Tracker(session, clock=self.clock, actor=self.settings.user)
@@ -101,7 +101,7 @@ class Runtime:
     @property
     def hooks(self) -> Hooks:
         if self._hooks is None:
-            from inctrack.hooks import Hooks
+            from inctrack.cli.hooks import Hooks
 
             self._hooks = Hooks(
                 warn=lambda message: output.warning(message, no_color=self.no_color),
@@ -132,7 +132,7 @@ class Runtime:
             return self._calls
 
     def _incident_calls(self) -> list[Call]:
-        from inctrack.hooks import Call, hooks_for
+        from inctrack.cli.hooks import Call, hooks_for
         from inctrack.render import to_json
 
         present = self.hooks.present()
@@ -155,7 +155,7 @@ class Runtime:
     def when(self, text: str | None) -> datetime | None:
         if text is None:
             return None
-        from inctrack.timeparse import parse_when
+        from inctrack.cli.timeparse import parse_when
 
         moment = parse_when(text, now=self.clock.now(), tz=self.settings.timezone)
         return moment.replace(microsecond=0)  # inctrack keeps times to the second

@@ -14,9 +14,9 @@ from inctrack.domain import Priority
 
 if TYPE_CHECKING:
     from inctrack.cli.runtime import Runtime
-    from inctrack.policy import Policy
+    from inctrack.incidents.tracker import Tracker
     from inctrack.records import Record
-    from inctrack.tracker import Tracker
+    from inctrack.sla.policy import Policy
 
 AsOf = Annotated[
     str | None,
@@ -40,7 +40,7 @@ def sla(
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
     from inctrack.render.table import sla_detail
-    from inctrack.sla import segments
+    from inctrack.sla.compute import segments
 
     rt = runtime(ctx)
     moment = rt.when(as_of) or rt.clock.now().replace(microsecond=0)
@@ -96,7 +96,7 @@ def report_sla(
 
 def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:
     """The on-breach hook gets the report as printed with --format json."""
-    from inctrack.hooks import Call
+    from inctrack.cli.hooks import Call
     from inctrack.render import to_json
 
     env = {"INCTRACK_BREACHED": str(breaches), "INCTRACK_DB": rt.settings.db}

@@ -48,7 +48,7 @@ def template_add(
     quiet: QuietOption = False,
 ) -> None:
     """Save values that `log --template NAME` starts from (service desk or admin)."""
-    from inctrack.intake import LogRequest, Templates
+    from inctrack.incidents.intake import LogRequest, Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 
@@ -69,7 +69,7 @@ def template_add(
 @app.command("list")
 def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Every template and what it presets."""
-    from inctrack.intake import Templates
+    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_table
 
@@ -82,7 +82,7 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
 @app.command("show")
 def template_show(ctx: typer.Context, name: Name, fmt: FormatOption = None) -> None:
     """One template's preset values."""
-    from inctrack.intake import Templates
+    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 
@@ -97,7 +97,7 @@ def template_remove(
     ctx: typer.Context, name: Name, fmt: FormatOption = None, quiet: QuietOption = False
 ) -> None:
     """Delete a template (service desk or admin); incidents logged with it keep their values."""
-    from inctrack.intake import Templates
+    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 

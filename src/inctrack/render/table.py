@@ -22,7 +22,7 @@ from rich.text import Text
 
 from inctrack.records import Record
 from inctrack.render.text import clean
-from inctrack.sla import NOTHING_DUE
+from inctrack.sla.compute import NOTHING_DUE
 
 PRIORITY_STYLES = {"P1": "bold red", "P2": "red", "P3": "yellow", "P4": "green", "P5": "blue"}
 STATUS_STYLES = {

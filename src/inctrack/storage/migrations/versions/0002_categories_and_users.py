@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from inctrack.models import UTCDateTime
-from inctrack.taxonomy import default_paths
+from inctrack.admin.taxonomy import default_paths
+from inctrack.storage.models import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -17,7 +17,7 @@ from functools import partial
 from operator import itemgetter
 from typing import IO, TYPE_CHECKING, Any
 
-from inctrack import values as read
+from inctrack.admin.taxonomy import join
 from inctrack.domain import (
     MAX_TIER,
     Channel,
@@ -29,14 +29,14 @@ from inctrack.domain import (
     parse_category,
 )
 from inctrack.errors import Rejected, UsageError
+from inctrack.incidents.tracker import MAX_TITLE
 from inctrack.records import ROLE_NAMES
-from inctrack.taxonomy import join
-from inctrack.timeline import Draft, EventRow, History, Snapshot, apply_history
-from inctrack.tracker import MAX_TITLE
-from inctrack.values import Bad, DateReader
+from inctrack.transfer import fields as read
+from inctrack.transfer.fields import Bad, DateReader
+from inctrack.transfer.timeline import Draft, EventRow, History, Snapshot, apply_history
 
 if TYPE_CHECKING:
-    from inctrack.transfer import Importer, Summary
+    from inctrack.transfer.transfer import Importer, Summary
 
 EVENT_KEYS = ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message")
 """An event's keys in an export; all eight together are what makes two events the same."""

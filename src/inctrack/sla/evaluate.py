@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.domain import OPEN_STATUSES, Status
-from inctrack.models import Event, Incident
-from inctrack.policy import Policy
-from inctrack.sla import CLOCKS, NOTHING_DUE, Change, Clock, compute
+from inctrack.sla.compute import CLOCKS, NOTHING_DUE, Change, Clock, compute
+from inctrack.sla.policy import Policy
+from inctrack.storage.models import Event, Incident
 
 _BATCH = 2000
 _FIELDS = ("status", "priority")

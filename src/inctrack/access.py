@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from inctrack.domain import Role
 from inctrack.errors import PermissionDenied
-from inctrack.models import User
+from inctrack.storage.models import User
 
 WORKERS = frozenset({Role.SERVICE_DESK, Role.RESPONDER, Role.INCIDENT_MANAGER})
 DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlmodel import col
 
-from inctrack import patterns
 from inctrack.domain import (
     OPEN_STATUSES,
     ProblemStatus,
@@ -35,11 +34,12 @@ from inctrack.domain import (
 )
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb
-from inctrack.models import Incident, Problem, ProblemEvent
+from inctrack.problems import patterns
 from inctrack.records import Record, problem_record
+from inctrack.storage.models import Incident, Problem, ProblemEvent
 
 if TYPE_CHECKING:
-    from inctrack.tracker import Tracker
+    from inctrack.incidents.tracker import Tracker
 
 OPEN, KNOWN_ERROR = ProblemStatus.OPEN, ProblemStatus.KNOWN_ERROR
 RESOLVED, CLOSED = ProblemStatus.RESOLVED, ProblemStatus.CLOSED

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from inctrack.calendar import Calendar
 from inctrack.domain import Status
+from inctrack.sla.calendar import Calendar
 
 ClockName = Literal["response", "resolution"]
 CLOCKS: tuple[ClockName, ...] = ("response", "resolution")

@@ -35,10 +35,11 @@ from typing import IO, Any
 
 from inctrack.domain import Channel, HoldReason, Level, ResolutionCode, Status
 from inctrack.errors import Rejected
-from inctrack.readers import MAX_PROBLEMS, undecodable
-from inctrack.timeline import Draft, History, Snapshot, apply_history
-from inctrack.tracker import MAX_TITLE, Tracker
-from inctrack.transfer import (
+from inctrack.incidents.tracker import MAX_TITLE, Tracker
+from inctrack.transfer.fields import Bad, DateReader, level, priority, slug
+from inctrack.transfer.readers import MAX_PROBLEMS, undecodable
+from inctrack.transfer.timeline import Draft, History, Snapshot, apply_history
+from inctrack.transfer.transfer import (
     ConflictPolicy,
     Importer,
     Progress,
@@ -47,7 +48,6 @@ from inctrack.transfer import (
     few_collections,
     size_and_position,
 )
-from inctrack.values import Bad, DateReader, level, priority, slug
 
 SOURCE_ACTOR = "servicenow"
 """Who an event is by when the export does not say (no ``sys_updated_by``)."""

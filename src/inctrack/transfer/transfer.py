@@ -6,8 +6,8 @@ every event column. The computed ``sla`` object is left out: it depends on the
 moment it is computed and on the policy, so two exports of the same data would
 differ, and an import could not store it anyway.
 
-**Import** reads those files back (``inctrack.readers``; any CSV through a
-column mapping; ServiceNow exports through ``inctrack.servicenow``), and the
+**Import** reads those files back (``inctrack.transfer.readers``; any CSV through a
+column mapping; ServiceNow exports through ``inctrack.transfer.servicenow``), and the
 :class:`Importer` writes the drafts with bulk inserts in the caller's one
 transaction: a file with a problem writes nothing. An incident keeps its
 ``INC-n`` (one from another tool gets a new number and keeps its own in
@@ -38,15 +38,15 @@ from sqlalchemy import Index, Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from inctrack.admin.taxonomy import join
 from inctrack.domain import format_incident_id
 from inctrack.errors import Conflict, InctrackError, NotFound, Rejected, UsageError
-from inctrack.models import Event, Incident
-from inctrack.readers import EVENT_KEYS, MAX_PROBLEMS, RecordReader
+from inctrack.incidents.tracker import IncidentQuery, Tracker, incident_filters
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
-from inctrack.taxonomy import join
-from inctrack.timeline import Draft, EventRow
-from inctrack.tracker import IncidentQuery, Tracker, incident_filters
-from inctrack.values import DateReader
+from inctrack.storage.models import Event, Incident
+from inctrack.transfer.fields import DateReader
+from inctrack.transfer.readers import EVENT_KEYS, MAX_PROBLEMS, RecordReader
+from inctrack.transfer.timeline import Draft, EventRow
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
@@ -784,8 +784,8 @@ def run_import(
     whose summary says what would happen and whose verdict the caller raises after
     showing it.
     """
-    from inctrack import servicenow
-    from inctrack.readers import parse_mapping, parse_values
+    from inctrack.transfer import servicenow
+    from inctrack.transfer.readers import parse_mapping, parse_values
 
     servicenow_file = options.origin == "servicenow"
     if servicenow_file or (options.mapping and options.fmt is None and options.source == "-"):

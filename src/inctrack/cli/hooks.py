@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inctrack.config import APP_NAME
+from inctrack.cli.config import APP_NAME
 
 HOOKS = (
     "on-log", "on-occurrence", "on-escalate", "on-resolve", "on-close", "on-reopen",

@@ -31,12 +31,10 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlmodel import SQLModel, col
 
+from inctrack.admin.taxonomy import join
 from inctrack.domain import OPEN_STATUSES, Level, Status, format_incident_id
 from inctrack.errors import NotFound, Rejected, UsageError
-from inctrack.models import Counter, Event, Incident, Template
-from inctrack.records import TEMPLATE_KEYS, Record, timestamp
-from inctrack.taxonomy import join
-from inctrack.tracker import (
+from inctrack.incidents.tracker import (
     MAX_TITLE,
     Tracker,
     _Change,
@@ -44,6 +42,8 @@ from inctrack.tracker import (
     _optional_text,
     _required_text,
 )
+from inctrack.records import TEMPLATE_KEYS, Record, timestamp
+from inctrack.storage.models import Counter, Event, Incident, Template
 
 MAX_KEY = 200
 """The longest dedup key, in characters."""

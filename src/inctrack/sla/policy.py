@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from inctrack.calendar import TWENTY_FOUR_SEVEN, Calendar, parse_hours
 from inctrack.domain import DEFAULT_MATRIX, Level, Priority, priority_for
 from inctrack.errors import Rejected
-from inctrack.models import Holiday, Setting
-from inctrack.sla import CLOCKS, ClockName, Target
+from inctrack.sla.calendar import TWENTY_FOUR_SEVEN, Calendar, parse_hours
+from inctrack.sla.compute import CLOCKS, ClockName, Target
+from inctrack.storage.models import Holiday, Setting
 
 CalendarName = Literal["24x7", "business"]
 

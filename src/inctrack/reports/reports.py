@@ -15,7 +15,7 @@ range on ``(key, reported_at)``, so the database never converts a time zone.
 and to ``resolved_at``: calendar time by default, time on hold included (it
 is how long the reporter waited). ``business=True`` counts the same stretches
 in working time on the business calendar. The SLA compliance figures follow
-the SLA clocks instead (:mod:`inctrack.sla`): hold time paused, each
+the SLA clocks instead (:mod:`inctrack.sla.compute`): hold time paused, each
 priority's own calendar, evaluated now.
 
 **Working time in SQL**: the business calendar's working intervals from the
@@ -40,15 +40,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from inctrack.calendar import Calendar
 from inctrack.domain import OPEN_STATUSES, Priority
 from inctrack.errors import Rejected
-from inctrack.models import UTCDateTime
 from inctrack.records import Record
+from inctrack.sla.calendar import Calendar
+from inctrack.storage.models import UTCDateTime
 
 if TYPE_CHECKING:
-    from inctrack.policy import Policy
-    from inctrack.tracker import Tracker
+    from inctrack.incidents.tracker import Tracker
+    from inctrack.sla.policy import Policy
 
 TrendKey = Literal["category", "subcategory", "service", "priority", "channel", "group"]
 MttrKey = Literal["priority", "category", "group"]

@@ -46,7 +46,7 @@ from sqlmodel import Session
 
 from inctrack.domain import Status
 from inctrack.errors import NotFound, Rejected
-from inctrack.models import Incident
+from inctrack.storage.models import Incident
 
 KEY_FIELDS = {
     "service": "service",

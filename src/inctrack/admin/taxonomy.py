@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from inctrack.domain import parse_category
 from inctrack.errors import NotFound, Rejected
-from inctrack.models import Category
+from inctrack.storage.models import Category
 
 DEFAULT_TAXONOMY: dict[str, tuple[str, ...]] = {
     "hardware": ("desktop", "laptop", "printer", "monitor", "peripheral", "mobile-device"),

@@ -16,10 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlmodel import Session, col
 
-from inctrack import policy as policy_store
-from inctrack.calendar import parse_hours
+from inctrack.access import People, parse_roles, roles_of
+from inctrack.admin.taxonomy import Taxonomy, join
 from inctrack.clock import Clock
-from inctrack.clocks import Clocks, clocks_for
 from inctrack.domain import (
     MAX_TIER,
     OPEN_STATUSES,
@@ -38,11 +37,12 @@ from inctrack.domain import (
 )
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
-from inctrack.models import Category, Counter, Event, Holiday, Incident, Problem, User
-from inctrack.people import People, parse_roles, roles_of
-from inctrack.policy import Policy
 from inctrack.records import Record, incident_record, problem_summary
-from inctrack.taxonomy import Taxonomy, join
+from inctrack.sla import policy as policy_store
+from inctrack.sla.calendar import parse_hours
+from inctrack.sla.evaluate import Clocks, clocks_for
+from inctrack.sla.policy import Policy
+from inctrack.storage.models import Category, Counter, Event, Holiday, Incident, Problem, User
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """How far ahead of the clock an ``--at`` may be (clock skew between machines)."""
@@ -578,11 +578,11 @@ class Tracker:
         at: datetime | None = None,
     ) -> Incident:
         """Mark the incident as a duplicate of another one, and/or link it to a problem
-        (``problem="none"`` unlinks it; see :mod:`inctrack.problems`)."""
+        (``problem="none"`` unlinks it; see :mod:`inctrack.problems.verbs`)."""
         if duplicate_of is None and problem is None:
             raise Rejected("Say what to link to: --duplicate-of INC-n or --problem PRB-n.")
         if problem is not None:
-            from inctrack.problems import Problems
+            from inctrack.problems.verbs import Problems
 
             unlink = str(problem).strip().lower() == "none"
             incident = Problems(self).link_incident(ref, None if unlink else problem, at=at)

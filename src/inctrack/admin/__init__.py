@@ -1,0 +1,1 @@
+"""Team administration: users, the category taxonomy, the SLA policy and calendar."""

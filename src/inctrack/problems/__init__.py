@@ -1,0 +1,1 @@
+"""Problem records and the recurring-incident patterns that suggest them."""

@@ -1,0 +1,1 @@
+"""Reports over many incidents: trends, MTTR and the backlog, aggregated in SQL."""

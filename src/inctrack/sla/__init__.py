@@ -1,0 +1,1 @@
+"""SLA clocks: calendars, the policy, clock arithmetic, evaluation over many incidents."""

@@ -1,0 +1,1 @@
+"""Export and import: every incident with its whole history, out and back in."""
