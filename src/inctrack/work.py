@@ -1,0 +1,332 @@
+"""One unit of work: what every service of inctrack works inside.
+
+A :class:`UnitOfWork` is one transaction seen from the domain: the session,
+the injected clock, the acting person and what they may do, the moment of the
+change (``now``, and ``--at`` checked against it), the ID counters, and the
+events written so far, which the command line turns into hook runs once the
+transaction has committed. Services (the tracker, problems, intake, the
+importer, the admin services) take one and never commit: the caller owns the
+transaction, so a change and its events land together or not at all.
+
+:class:`Change` is one command applied to one locked record, each changed
+field with its event; :class:`IncidentChange` adds the incident lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from inctrack.access import People
+from inctrack.clock import Clock
+from inctrack.domain import Status, format_incident_id, parse_incident_ref
+from inctrack.errors import NotFound, Rejected
+from inctrack.lifecycle import Verb, next_status
+from inctrack.sla import policy as policy_store
+from inctrack.sla.policy import Policy
+from inctrack.storage.models import Counter, Event, Incident
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""How far ahead of the clock an ``--at`` may be (clock skew between machines)."""
+
+
+class Numbers:
+    """The ID counters (``INC-n``, ``PRB-n``): the one allocator every writer uses.
+
+    Taking a number updates the counter's row, which takes its lock
+    (PostgreSQL) inside the writer's transaction (``BEGIN IMMEDIATE`` on
+    SQLite), so no two writers get the same number and a rolled-back
+    transaction gives its numbers back.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def take(self, series: str, count: int = 1) -> int:
+        """The first of ``count`` new consecutive numbers of ``series``."""
+        statement = (
+            update(Counter)
+            .where(col(Counter.name) == series)
+            .values(value=col(Counter.value) + count)
+            .returning(col(Counter.value))
+        )
+        return int(self.session.execute(statement).scalar_one()) - count + 1
+
+    def hold(self, series: str, *, lock: bool = True) -> int:
+        """The last number handed out, with the counter locked until the transaction ends:
+        concurrent writers of the series wait (a dedup check, a bulk import)."""
+        statement = select(col(Counter.value)).where(col(Counter.name) == series)
+        if lock:
+            statement = statement.with_for_update()
+        return int(self.session.execute(statement).scalar_one())
+
+    def raise_to(self, series: str, value: int) -> None:
+        """Move the counter on to ``value`` when records came with their own numbers."""
+        statement = (
+            update(Counter)
+            .where(col(Counter.name) == series)
+            .where(col(Counter.value) < value)
+            .values(value=value)
+        )
+        self.session.execute(statement)
+
+
+class UnitOfWork:
+    """One transaction, one actor, one clock: the plumbing every service shares."""
+
+    def __init__(self, session: Session, *, clock: Clock, actor: str) -> None:
+        if not actor.strip():
+            raise Rejected("An empty name cannot act; set --as NAME or INCTRACK_USER.")
+        self.session = session
+        self.clock = clock
+        self.actor = actor.strip()
+        self.people = People(session)
+        self.numbers = Numbers(session)
+        self._policy: Policy | None = None
+        self.written: list[tuple[int, str]] = []
+        """(incident number, event kind) of each event written in this unit, in order:
+        what the command line runs hooks for once the transaction commits."""
+
+    def authorize(self, action: str) -> None:
+        """PermissionDenied unless the actor's roles allow ``action`` (``people.PERMISSIONS``)."""
+        self.people.authorize(self.actor, action)
+
+    def now(self) -> datetime:
+        """The clock's moment, to the second (what inctrack stores)."""
+        return self.clock.now().replace(microsecond=0)
+
+    def when(self, at: datetime | None, now: datetime | None = None) -> datetime:
+        """When a change happened: ``at`` (``--at``), checked against now, or now."""
+        now = self.now() if now is None else now
+        if at is None:
+            return now
+        if at.tzinfo is None:
+            raise Rejected("A time without a time zone reached the tracker; pass an aware time.")
+        at = at.replace(microsecond=0)
+        if at > now + FUTURE_TOLERANCE:
+            raise Rejected(
+                f"{at.isoformat()} is in the future; --at says when something already happened."
+            )
+        return min(at, now)  # a little ahead is clock skew between machines: it means now
+
+    def policy(self) -> Policy:
+        """The team's SLA policy, read once per unit of work (until it changes)."""
+        if self._policy is None:
+            self._policy = policy_store.load(self.session)
+        return self._policy
+
+    def policy_changed(self) -> None:
+        """Forget the policy read so far: the next :meth:`policy` reads it again."""
+        self._policy = None
+
+    def begin(self, ref: str | int, verb: Verb, at: datetime | None) -> IncidentChange:
+        """Authorize ``verb``, lock the incident, check the lifecycle and the time."""
+        self.authorize(verb.value)
+        number = parse_incident_ref(ref)
+        statement = select(Incident).where(col(Incident.id) == number).with_for_update()
+        incident = self.session.scalars(statement).first()
+        if incident is None:
+            raise no_such_incident(number)
+        target = next_status(
+            Status(incident.status), verb, incident_id=format_incident_id(incident.id)
+        )
+        now = self.now()
+        change = IncidentChange(self, incident, target=target, at=self.when(at, now), now=now)
+        change.check_order()
+        return change
+
+    def event(
+        self,
+        incident_id: int,
+        kind: str,
+        *,
+        at: datetime,
+        recorded_at: datetime,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+        message: str | None = None,
+    ) -> Event:
+        """Append one event to an incident's timeline (and note it for the hooks)."""
+        event = Event(
+            **event_row(
+                incident_id, kind, at=at, recorded_at=recorded_at, actor=self.actor,
+                field=field, old=old, new=new, message=message,
+            )
+        )  # fmt: skip
+        self.session.add(event)
+        self.wrote(incident_id, kind)
+        return event
+
+    def wrote(self, incident_id: int, kind: str) -> None:
+        """Note an event written in bulk (not through :meth:`event`) for the hooks."""
+        self.written.append((incident_id, kind))
+
+
+def no_such_incident(number: int) -> NotFound:
+    return NotFound(
+        f"There is no incident {format_incident_id(number)}; "
+        "`inctrack list --all` shows the ones that exist."
+    )
+
+
+def event_row(
+    incident_id: int,
+    kind: str,
+    *,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    field: str | None = None,
+    old: object = None,
+    new: object = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """The columns of one incident event, for the ORM or a bulk INSERT."""
+    return {"incident_id": incident_id, "at": at, "recorded_at": recorded_at, "actor": actor,
+            "kind": kind, "field": field, "old": event_value(old), "new": event_value(new),
+            "message": message}  # fmt: skip
+
+
+def event_value(value: object) -> str | None:
+    """How an old or new value is stored on an event: text, booleans as true/false."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Change:
+    """One command applied to one locked record: field changes, each with its event.
+
+    ``subject`` is the record (an incident, a problem); ``write_event`` appends
+    one event to its timeline. A command's message (its reason, its note) is
+    said on its first event only.
+    """
+
+    def __init__(
+        self,
+        subject: Any,
+        *,
+        id: str,
+        at: datetime,
+        now: datetime,
+        write_event: Callable[..., Any],
+    ) -> None:
+        self.subject = subject
+        self.id = id
+        self.at = at
+        self.now = now
+        self.events: list[Any] = []
+        self._write_event = write_event
+        self._said: set[str] = set()
+
+    def check_order(self) -> None:
+        """Refuse a change dated before the record's last one: a timeline moves forward."""
+        last = self.subject.updated_at
+        if self.at < last:
+            raise Rejected(
+                f"{self.at.isoformat()} is before the last change to {self.id} "
+                f"({last.isoformat()}); a timeline only moves forward."
+            )
+
+    def event(
+        self,
+        kind: str,
+        *,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+        message: str | None = None,
+    ) -> None:
+        if message is not None and message in self._said:
+            message = None  # one command, one reason: say it on its first event only
+        elif message is not None:
+            self._said.add(message)
+        self.events.append(
+            self._write_event(kind, field=field, old=old, new=new, message=message)
+        )
+        self.subject.updated_at = self.at
+
+    def set(
+        self,
+        field: str,
+        value: object,
+        *,
+        kind: str,
+        message: str | None = None,
+        shown: tuple[object, object] | None = None,
+        attribute: str | None = None,
+    ) -> bool:
+        """Change one field if it differs, with one event; True when it changed."""
+        name = attribute or field
+        old = getattr(self.subject, name)
+        if old == value:
+            return False
+        setattr(self.subject, name, value)
+        old_shown, new_shown = shown if shown is not None else (old, value)
+        self.event(kind, field=field, old=old_shown, new=new_shown, message=message)
+        return True
+
+
+class IncidentChange(Change):
+    """One verb applied to one locked incident, with the status the lifecycle allows."""
+
+    def __init__(
+        self, work: UnitOfWork, incident: Incident, *, target: Status, at: datetime, now: datetime
+    ) -> None:
+        def write(kind: str, **values: Any) -> Event:
+            return work.event(incident.id, kind, at=at, recorded_at=now, **values)
+
+        super().__init__(
+            incident, id=format_incident_id(incident.id), at=at, now=now, write_event=write
+        )
+        self.incident = incident
+        self.target = target
+
+    def set(
+        self,
+        field: str,
+        value: object,
+        *,
+        kind: str,
+        message: str | None = None,
+        shown: tuple[object, object] | None = None,
+        attribute: str | None = None,
+    ) -> bool:
+        attribute = attribute or {"group": "assignment_group"}.get(field, field)
+        return super().set(
+            field, value, kind=kind, message=message, shown=shown, attribute=attribute
+        )
+
+    def reassign(
+        self,
+        *,
+        assignee: str | None,
+        group: str | None,
+        kind: str = "assigned",
+        message: str | None = None,
+    ) -> None:
+        """New hands: counts as a reassignment when someone already had it."""
+        incident = self.incident
+        had_it = incident.assignee is not None or incident.assignment_group is not None
+        changed = False
+        if group is not None:
+            changed |= self.set("group", group, kind=kind, message=message)
+        if assignee is not None or changed:  # a new group starts without an assignee
+            changed |= self.set("assignee", assignee, kind=kind, message=message)
+        if changed and had_it:
+            incident.reassignment_count += 1
+
+    def move(self, kind: str, *, message: str | None = None) -> None:
+        """Apply the lifecycle's next status, with its event."""
+        old = self.incident.status
+        self.incident.status = self.target.value
+        if self.target is not Status.ON_HOLD:
+            self.incident.hold_reason = None  # only an incident on hold waits for something
+        self.event(kind, field="status", old=old, new=self.target.value, message=message)
