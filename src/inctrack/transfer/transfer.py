@@ -27,15 +27,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from enum import StrEnum
-from operator import itemgetter
 from pathlib import Path
 from textwrap import indent
 from typing import IO, Any, Protocol, cast
 
 from sqlalchemy import Index, Table, bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from inctrack.admin.taxonomy import join
@@ -43,6 +41,7 @@ from inctrack.domain import format_incident_id
 from inctrack.errors import Conflict, InctrackError, NotFound, Rejected, UsageError
 from inctrack.incidents.tracker import IncidentQuery, Tracker, incident_filters
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
+from inctrack.storage.bulk import BulkInsert
 from inctrack.storage.models import Event, Incident
 from inctrack.transfer.fields import DateReader
 from inctrack.transfer.readers import EVENT_KEYS, MAX_PROBLEMS, RecordReader
@@ -551,114 +550,6 @@ class Importer:
             statement = select(INCIDENTS.c.id).where(INCIDENTS.c.id.in_(chunk))
             found.extend(int(n) for n in self.connection.execute(statement).scalars())
         return found
-
-
-class BulkInsert:
-    """Many rows in one round trip: ``executemany`` of plain values on SQLite, ``COPY``
-    on PostgreSQL, Core ``insert()`` elsewhere.
-
-    The two fast paths skip SQLAlchemy's per-value type processing, so they store
-    what the column types would: on SQLite, times as naive UTC text
-    (``2026-11-20 09:00:00.000000``, as ``UTCDateTime`` and SQLAlchemy's SQLite
-    ``DATETIME`` do), booleans as 0/1 and JSON as ``json.dumps`` text; on
-    PostgreSQL, psycopg adapts aware times and booleans itself.
-    """
-
-    INCIDENT_COLUMNS = (
-        "id",
-        "duplicate_of",
-        *(c.name for c in INCIDENTS.columns if c.name not in ("id", "duplicate_of")),
-    )
-    """Duplicates are linked once every incident is in (the targets may come later)."""
-    EVENT_COLUMNS = ("incident_id", *EVENT_KEYS)
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.dialect = connection.dialect.name
-        self.sqlite = self.dialect == "sqlite"
-        self._fields = itemgetter(*self.INCIDENT_COLUMNS[2:])
-        self._convert = self._converters(INCIDENTS, self.INCIDENT_COLUMNS)
-
-    def incidents(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
-        times = _SqliteTimes()
-        convert = [(i, times.__getitem__ if f is _sqlite_time else f) for i, f in self._convert]
-        fields = self._fields
-        values = [_converted((number, None, *fields(d)), convert) for number, d in rows]
-        self._insert(INCIDENTS, self.INCIDENT_COLUMNS, values)
-
-    def events(self, rows: Iterable[tuple[int, EventRow]]) -> None:
-        values: list[tuple[Any, ...]]
-        if self.sqlite:
-            times = _SqliteTimes()  # an incident's events share times: each formatted once
-            values = [(number, times[e[0]], times[e[1]], *e[2:]) for number, e in rows]
-        else:
-            values = [(number, *e) for number, e in rows]
-        self._insert(EVENTS, self.EVENT_COLUMNS, values)
-
-    def _insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        quote = self.connection.dialect.identifier_preparer.quote
-        names = ", ".join(quote(name) for name in columns)
-        if self.sqlite:
-            marks = ", ".join("?" for _ in columns)
-            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
-            self.connection.exec_driver_sql(sql, rows)
-        elif self.dialect == "postgresql":
-            raw = self.connection.connection.driver_connection
-            with (
-                raw.cursor() as cursor,  # type: ignore[union-attr]
-                cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            dicts = [dict(zip(columns, row, strict=True)) for row in rows]
-            self.connection.execute(insert(table), dicts)
-
-    def _converters(
-        self, table: Table, columns: Sequence[str]
-    ) -> list[tuple[int, Callable[[Any], Any]]]:
-        found: list[tuple[int, Callable[[Any], Any]]] = []
-        for index, name in enumerate(columns):
-            kind = type(table.c[name].type).__name__
-            if kind == "JSON":
-                found.append((index, _json))
-            elif self.sqlite and kind == "UTCDateTime":
-                found.append((index, _sqlite_time))
-            elif self.sqlite and kind == "Boolean":
-                found.append((index, int))
-        return found
-
-
-def _sqlite_time(value: datetime) -> str:
-    """How ``UTCDateTime`` is stored in SQLite: naive UTC, ``2026-11-20 09:00:00.000000``."""
-    if value.tzinfo is not UTC:  # imports read times as UTC: this is for anything else
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]
-
-
-def _json(value: object) -> str:
-    """JSON as SQLAlchemy's ``JSON`` type writes it; most ``roles`` are empty."""
-    return "{}" if value == {} else json.dumps(value)
-
-
-class _SqliteTimes(dict[datetime, str]):
-    """Times formatted for SQLite, each once."""
-
-    def __missing__(self, value: datetime) -> str:
-        text = self[value] = _sqlite_time(value)
-        return text
-
-
-def _converted(row: tuple[Any, ...], convert: list[tuple[int, Callable[[Any], Any]]]) -> Any:
-    if not convert:
-        return row
-    values = list(row)
-    for index, function in convert:
-        if values[index] is not None:
-            values[index] = function(values[index])
-    return tuple(values)
 
 
 # -- import: the entry point -------------------------------------------------------------
