@@ -8,8 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from inctrack.transfer import servicenow
-from inctrack.transfer.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS
+from inctrack.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS, servicenow
 
 from .conftest import Cli
 

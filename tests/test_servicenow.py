@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from inctrack import transfer
 from inctrack.clock import FixedClock
 from inctrack.incidents.tracker import IncidentQuery
 from inctrack.storage import Database
-from inctrack.transfer import servicenow, transfer
+from inctrack.transfer import servicenow
 from inctrack.transfer.fields import DateReader
 
 from .conftest import START, Cli, Desk

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from inctrack import transfer
 from inctrack.clock import FixedClock
 from inctrack.incidents.tracker import IncidentQuery
 from inctrack.storage import Database
-from inctrack.transfer import transfer
 from inctrack.transfer.fields import DateReader
 
 from .conftest import BACKENDS, PG_URL, START, Cli, Desk

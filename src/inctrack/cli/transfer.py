@@ -26,7 +26,7 @@ from inctrack.cli.options import (
 from inctrack.cli.runtime import runtime
 
 if TYPE_CHECKING:
-    from inctrack.transfer.transfer import InputFormat, Progress
+    from inctrack.transfer import InputFormat, Progress
 
 
 class FileFormat(StrEnum):
@@ -71,9 +71,9 @@ def export(
     The SLA clocks are left out: they are computed from the events, and would make
     two exports of the same data differ. See docs/reference/formats.md.
     """
+    from inctrack import transfer
     from inctrack.cli.output import notice
     from inctrack.incidents.tracker import IncidentQuery
-    from inctrack.transfer import transfer
 
     rt = runtime(ctx)
     query = IncidentQuery(
@@ -95,7 +95,7 @@ def _count(number: int, noun: str) -> str:
 
 @contextmanager
 def _destination(output: Path | None) -> Iterator[IO[str]]:
-    from inctrack.transfer.transfer import output_file
+    from inctrack.transfer import output_file
 
     if output is None:
         yield sys.stdout
@@ -171,8 +171,8 @@ def import_(
     (exit 4). Incidents already here are skipped, updated or refused (--on-conflict);
     times without an offset are in your time zone.
     """
+    from inctrack import transfer
     from inctrack.render.table import import_summary
-    from inctrack.transfer import transfer
 
     rt = runtime(ctx)
     options = transfer.ImportOptions(
@@ -194,7 +194,7 @@ def import_(
 
 
 def _input_format(chosen: FileFormat | None) -> InputFormat | None:
-    from inctrack.transfer.transfer import InputFormat
+    from inctrack.transfer import InputFormat
 
     return None if chosen is None else InputFormat(chosen.value)
 

@@ -3,7 +3,7 @@
 A record is a JSON object (JSON Lines, or one JSON array) or a CSV row, keyed
 by the field names of an export (``title``, ``reported_at``, ``group``,
 ``roles_commander``, ``events``, …; ``--map`` renames CSV columns to them). Each
-becomes a :class:`~inctrack.timeline.Draft`, or problems with its line number.
+becomes a :class:`~inctrack.transfer.timeline.Draft`, or problems with its line number.
 A record without ``events`` gets a timeline synthesized from its fields.
 """
 
@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from operator import itemgetter
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from inctrack.admin.taxonomy import join
 from inctrack.domain import (
@@ -33,13 +33,10 @@ from inctrack.incidents.tracker import MAX_TITLE
 from inctrack.records import ROLE_NAMES
 from inctrack.transfer import fields as read
 from inctrack.transfer.fields import Bad, DateReader
-from inctrack.transfer.timeline import Draft, EventRow, History, Snapshot, apply_history
+from inctrack.transfer.importer import Importer
+from inctrack.transfer.summary import MAX_PROBLEMS, Summary
+from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow, History, Snapshot, apply_history
 
-if TYPE_CHECKING:
-    from inctrack.transfer.transfer import Importer, Summary
-
-EVENT_KEYS = ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message")
-"""An event's keys in an export; all eight together are what makes two events the same."""
 _EVENT_VALUES = itemgetter(*EVENT_KEYS)
 
 _TEXT = {
@@ -77,7 +74,6 @@ FIELDS = (
 )  # fmt: skip
 """Every field an import reads (and ``--map`` may name)."""
 _KNOWN = frozenset(FIELDS)
-MAX_PROBLEMS = 100
 
 
 class RecordReader:

@@ -9,8 +9,8 @@ be anywhere in the file. So the import runs in two passes:
 1. Read the CSV once, parse its dates (reporting the ones that do not parse),
    and write each row to a scratch SQLite file next to the system's temp files.
 2. Read the rows back sorted by incident and update time, and fold each
-   incident's rows into one :class:`~inctrack.transfer.Draft` whose timeline
-   replays the updates (:class:`~inctrack.transfer.History`).
+   incident's rows into one :class:`~inctrack.transfer.timeline.Draft` whose timeline
+   replays the updates (:class:`~inctrack.transfer.timeline.History`).
 
 Memory stays flat whatever the size of the file: one incident's rows at a time.
 Values this module does not know (a state such as ``-100``, an impact of
@@ -37,17 +37,16 @@ from inctrack.domain import Channel, HoldReason, Level, ResolutionCode, Status
 from inctrack.errors import Rejected
 from inctrack.incidents.tracker import MAX_TITLE, Tracker
 from inctrack.transfer.fields import Bad, DateReader, level, priority, slug
-from inctrack.transfer.readers import MAX_PROBLEMS, undecodable
-from inctrack.transfer.timeline import Draft, History, Snapshot, apply_history
-from inctrack.transfer.transfer import (
-    ConflictPolicy,
+from inctrack.transfer.importer import (
     Importer,
     Progress,
-    Summary,
     TooManyProblems,
     few_collections,
     size_and_position,
 )
+from inctrack.transfer.readers import undecodable
+from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
+from inctrack.transfer.timeline import Draft, History, Snapshot, apply_history
 
 SOURCE_ACTOR = "servicenow"
 """Who an event is by when the export does not say (no ``sys_updated_by``)."""

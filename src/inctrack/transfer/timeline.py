@@ -24,6 +24,8 @@ from inctrack.domain import Status
 EventRow = tuple[datetime, datetime, str, str, str | None, str | None, str | None, str | None]
 """An event as imports carry it: at, recorded_at, actor, kind, field, old, new, message
 (the keys of an export's events, in order; all eight are its identity)."""
+EVENT_KEYS = ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message")
+"""An event's keys in an export; all eight together are what makes two events the same."""
 
 
 @dataclass

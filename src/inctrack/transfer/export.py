@@ -1,0 +1,142 @@
+"""Export: every incident with its whole history, out to a file for ``import``.
+
+Incidents stream in ID order, a thousand at a time with their events, as JSON
+Lines, one JSON array or CSV, with every stored field and every event column.
+The computed ``sla`` object is left out: it depends on the moment it is
+computed and on the policy, so two exports of the same data would differ, and
+an import could not store it anyway.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from textwrap import indent
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, select
+from sqlmodel import SQLModel
+
+from inctrack.errors import Rejected
+from inctrack.incidents.tracker import IncidentQuery, Tracker, incident_filters
+from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
+from inctrack.storage.models import Event, Incident
+
+INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
+EVENTS: Table = SQLModel.metadata.tables["events"]
+
+EXPORT_CHUNK = 1000
+"""Incidents read per query while exporting (their events come in one more)."""
+
+EXPORT_CSV_COLUMNS = (
+    *(column for column in INCIDENT_CSV_COLUMNS if not column.startswith("sla_")),
+    "events",
+)
+"""Columns of an export in CSV: the incident's (without the SLA clocks), then its
+events as one JSON array."""
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+
+
+def export_records(tracker: Tracker, query: IncidentQuery) -> Iterator[Record]:
+    """Every incident matching ``query`` with its events, by ID, read in chunks."""
+    session = tracker.session
+    if session.get_bind().dialect.name == "postgresql":  # one snapshot for every chunk
+        session.connection().exec_driver_sql(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        )
+    where = incident_filters(query)
+    last = 0
+    while True:
+        statement = (
+            select(INCIDENTS)
+            .where(*where)
+            .where(INCIDENTS.c.id > last)
+            .order_by(INCIDENTS.c.id)
+            .limit(EXPORT_CHUNK)
+        )
+        rows = session.execute(statement).all()
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        events: dict[int, list[Any]] = defaultdict(list)
+        event_query = (
+            select(EVENTS)
+            .where(EVENTS.c.incident_id.in_(ids))
+            .order_by(EVENTS.c.incident_id, EVENTS.c.id)
+        )
+        for event in session.execute(event_query):
+            events[event.incident_id].append(event)
+        for row in rows:
+            yield export_record(row, events.get(row.id, []))
+        last = ids[-1]
+
+
+def export_record(incident: Any, events: Sequence[Any]) -> Record:
+    """The incident's public record without ``sla``, with every event: one export line."""
+    record = incident_record(cast(Incident, incident), events=cast(list[Event], list(events)))
+    del record["sla"]
+    return record
+
+
+def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> tuple[int, int]:
+    """Write ``records`` to ``out``; returns how many incidents and events were written."""
+    incidents = events = 0
+    writer = csv.writer(out, lineterminator="\n")
+    if fmt is ExportFormat.CSV:
+        writer.writerow(EXPORT_CSV_COLUMNS)
+    elif fmt is ExportFormat.JSON:
+        out.write("[")
+    for record in records:
+        if fmt is ExportFormat.JSONL:
+            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        elif fmt is ExportFormat.JSON:  # the same text as json.dumps(all, indent=2)
+            text = json.dumps(record, ensure_ascii=False, indent=2)
+            out.write(("\n" if incidents == 0 else ",\n") + indent(text, "  "))
+        else:
+            writer.writerow(csv_row(record))
+        incidents += 1
+        events += len(record["events"])
+    if fmt is ExportFormat.JSON:
+        out.write("\n]\n" if incidents else "]\n")
+    return incidents, events
+
+
+def csv_row(record: Record) -> list[str]:
+    flat = flatten(record)
+    cells = [_csv_cell(flat[column]) for column in EXPORT_CSV_COLUMNS[:-1]]
+    return [*cells, json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))]
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@contextmanager
+def output_file(path: Path) -> Iterator[IO[str]]:
+    """Write to ``path`` through a temporary name: a failed export leaves no half file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        handle = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise Rejected(f"Cannot write {path}: {exc.strerror}.") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
