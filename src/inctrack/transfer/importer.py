@@ -29,11 +29,11 @@ from inctrack.incidents.tracker import Tracker
 from inctrack.storage.bulk import BulkInsert
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
+from inctrack.work import UnitOfWork
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 CATEGORIES: Table = SQLModel.metadata.tables["categories"]
-COUNTERS: Table = SQLModel.metadata.tables["counters"]
 REPORT_INDEXES = frozenset(
     f"ix_incidents_{key}_reported_at"
     for key in ("category_subcategory", "service", "priority", "channel", "group")
@@ -54,6 +54,15 @@ class TooManyProblems(Exception):
     """Raised to stop reading: the file needs fixing anyway."""
 
 
+def unit_of_work(tracker: Tracker) -> UnitOfWork:
+    """The unit of work the importer authorizes, dates and numbers through.
+
+    TODO(issue 12): ``tracker.work`` once ``Tracker`` carries its public ``UnitOfWork``;
+    until then one over the tracker's session, clock and actor: the same transaction.
+    """
+    return UnitOfWork(tracker.session, clock=tracker.clock, actor=tracker.actor)
+
+
 class Importer:
     """Writes drafts in bulk inside the tracker's transaction, deciding conflicts.
 
@@ -70,15 +79,17 @@ class Importer:
         on_conflict: ConflictPolicy = ConflictPolicy.SKIP,
         dry_run: bool = False,
     ) -> None:
-        tracker.people.authorize(tracker.actor, "import")
+        work = unit_of_work(tracker)
+        work.authorize("import")
         self.tracker = tracker
         self.summary = summary
         self.on_conflict = on_conflict
         self.dry_run = dry_run
         self.connection = tracker.session.connection()
         self.bulk = BulkInsert(self.connection)
-        self.now = tracker._now()
-        self.actor = tracker.actor
+        self.numbers = work.numbers
+        self.now = work.now()
+        self.actor = work.actor
         self.pending: list[Draft] = []
         self.given: dict[int, int] = {}
         """INC numbers the file gives -> the line that gave them."""
@@ -90,21 +101,21 @@ class Importer:
         """(incident, duplicate_of, line): set once every incident is in."""
         self.categories = {path for (path,) in self.connection.execute(select(CATEGORIES.c.path))}
         self.seen_categories: set[tuple[str, str | None]] = set()
-        counter = select(COUNTERS.c.value).where(COUNTERS.c.name == "incident")
-        if not dry_run:  # hold the counter's row lock: concurrent `log`s wait for us
-            counter = counter.with_for_update()
-        self.counter = int(self.connection.execute(counter).scalar_one())
+        # Holding the counter's row lock (unless nothing is written): concurrent `log`s wait.
+        self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
         self.next_number = max(self.counter, top or 0)
-        self.deferred: list[Index] = []
+        self.deferred: list[Index] = self._defer_indexes() if top is None and not dry_run else []
         """Report indexes dropped while loading an empty database, rebuilt in :meth:`finish`."""
-        if top is None and not dry_run:
-            # Building an index once over the loaded rows is cheaper than keeping five
-            # up to date row by row (8,700 -> 10,300 incidents/s, measured); the
-            # transaction makes the drop invisible to others and undoes it on failure.
-            self.deferred = [i for i in INCIDENTS.indexes if i.name in REPORT_INDEXES]
-            for index in self.deferred:
-                index.drop(self.connection)
+
+    def _defer_indexes(self) -> list[Index]:
+        """Drop the report indexes, to rebuild them once over the loaded rows: cheaper than
+        keeping five up to date row by row (8,700 -> 10,300 incidents/s, measured); the
+        transaction makes the drop invisible to others and undoes it on failure."""
+        deferred = [i for i in INCIDENTS.indexes if i.name in REPORT_INDEXES]
+        for index in deferred:
+            index.drop(self.connection)
+        return deferred
 
     @property
     def writing(self) -> bool:
@@ -276,8 +287,7 @@ class Importer:
         if self.writing:
             top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one() or 0
             if top > self.counter:
-                statement = update(COUNTERS).where(COUNTERS.c.name == "incident")
-                self.connection.execute(statement.values(value=top))
+                self.numbers.raise_to("incident", top)
         if not self.dry_run:
             verdict = self.summary.verdict()
             if verdict is not None:
