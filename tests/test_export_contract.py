@@ -11,7 +11,7 @@ from pathlib import Path
 from inctrack.transfer import servicenow
 from inctrack.transfer.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS
 
-from .conftest import Cli
+from .helpers import Cli
 
 FORMATS = Path(__file__).resolve().parent.parent / "docs" / "reference" / "formats.md"
 

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from inctrack.clock import FixedClock
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 from inctrack.storage import Database
 from inctrack.transfer import transfer
 from inctrack.transfer.fields import DateReader
 
-from .conftest import BACKENDS, PG_URL, START, Cli, Desk
+from .helpers import BACKENDS, PG_URL, START, Cli, Desk
 
 EXPORT_KEYS = [
     "id", "title", "description", "reporter", "reporter_contact", "reported_at", "logged_at",

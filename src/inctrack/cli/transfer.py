@@ -72,7 +72,7 @@ def export(
     two exports of the same data differ. See docs/reference/formats.md.
     """
     from inctrack.cli.output import notice
-    from inctrack.incidents.tracker import IncidentQuery
+    from inctrack.incidents.queries import IncidentQuery
     from inctrack.transfer import transfer
 
     rt = runtime(ctx)

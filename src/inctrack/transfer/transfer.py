@@ -41,7 +41,8 @@ from sqlmodel import SQLModel
 from inctrack.admin.taxonomy import join
 from inctrack.domain import format_incident_id
 from inctrack.errors import Conflict, InctrackError, NotFound, Rejected, UsageError
-from inctrack.incidents.tracker import IncidentQuery, Tracker, incident_filters
+from inctrack.incidents.queries import IncidentQuery, incident_filters
+from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
 from inctrack.storage.models import Event, Incident
 from inctrack.transfer.fields import DateReader
@@ -310,14 +311,14 @@ class Importer:
         on_conflict: ConflictPolicy = ConflictPolicy.SKIP,
         dry_run: bool = False,
     ) -> None:
-        tracker.people.authorize(tracker.actor, "import")
+        tracker.work.authorize("import")
         self.tracker = tracker
         self.summary = summary
         self.on_conflict = on_conflict
         self.dry_run = dry_run
         self.connection = tracker.session.connection()
         self.bulk = BulkInsert(self.connection)
-        self.now = tracker._now()
+        self.now = tracker.work.now()
         self.actor = tracker.actor
         self.pending: list[Draft] = []
         self.given: dict[int, int] = {}
