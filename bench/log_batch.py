@@ -93,7 +93,7 @@ def timed_process(batch: Path, directory: Path, runs: int, env: dict[str, str]) 
 
 def timed_in_process(data: bytes, directory: Path, env: dict[str, str]) -> dict[str, float | int]:
     from inctrack.clock import SystemClock
-    from inctrack.incidents.intake import Intake, parse_batch
+    from inctrack.incidents.requests import parse_batch
     from inctrack.incidents.tracker import Tracker
     from inctrack.storage import Database
 
@@ -105,7 +105,7 @@ def timed_in_process(data: bytes, directory: Path, env: dict[str, str]) -> dict[
         parsed = time.perf_counter()
         with database.transaction(write=True) as session:
             tracker = Tracker(session, clock=SystemClock(), actor="bench")
-            results = Intake(tracker).log_batch(lines)
+            results = tracker.intake.log_batch(lines)
             written = time.perf_counter()
         committed = time.perf_counter()
     finally:

@@ -118,7 +118,7 @@ def build(path: Path) -> datetime:
     rng = random.Random(SEED)
     with database.transaction(write=True) as session:
         tracker = Tracker(session, clock=FixedClock(now), actor="bench")
-        tracker.set_calendar(timezone="Europe/London", hours="Mon-Fri 09:00-17:00")
+        tracker.settings.set_calendar(timezone="Europe/London", hours="Mon-Fri 09:00-17:00")
         connection = session.connection()
         for incidents, events in _chunks(rng, now):
             connection.execute(insert(Incident.__table__), incidents)  # type: ignore[attr-defined]

@@ -8,26 +8,17 @@ fails; it never silently skips.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from inctrack.cli import app
 from inctrack.clock import FixedClock
-from inctrack.incidents.tracker import Tracker
 from inctrack.storage import Database
 
-PG_URL = os.environ.get("INCTRACK_TEST_PG_URL")
-BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
-START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-"""A Friday morning: the fixed 'now' of library tests."""
+from .helpers import BACKENDS, PG_URL, START, Cli, Desk
 
 
 @pytest.fixture(autouse=True)
@@ -97,47 +88,9 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-class Desk:
-    """Library access as a script would have it: one transaction per call."""
-
-    def __init__(self, database: Database, clock: FixedClock) -> None:
-        self.database = database
-        self.clock = clock
-
-    @contextmanager
-    def tracker(self, actor: str = "alice", *, write: bool = True) -> Iterator[Tracker]:
-        with self.database.transaction(write=write) as session:
-            yield Tracker(session, clock=self.clock, actor=actor)
-
-    def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
-        """Run one tracker verb in its own transaction and return its record."""
-        with self.tracker(actor) as tracker:
-            result = getattr(tracker, verb)(*args, **kwargs)
-            return tracker.record(result, with_events=True)
-
-
 @pytest.fixture
 def desk(database: Database, clock: FixedClock) -> Desk:
     return Desk(database, clock)
-
-
-class Cli:
-    """The command line through Typer's CliRunner, against one database."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None, actor: str | None = None) -> Any:
-        argv = ["--db", self.db, *(["--as", actor] if actor else []), *args]
-        return self.runner.invoke(app, argv, input=input)
-
-    def json(self, *args: str, **kwargs: Any) -> Any:
-        import json
-
-        result = self(*args, "--format", "json", **kwargs)
-        assert result.exit_code == 0, result.stderr
-        return json.loads(result.stdout)
 
 
 @pytest.fixture

@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
-from .conftest import Cli
-
-
-def ok(result: Any) -> str:
-    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
-    return str(result.stdout)
-
-
-def fails(result: Any, code: int, *phrases: str) -> str:
-    """The command failed with ``code``, printed nothing on stdout, and said ``phrases``."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    for phrase in phrases:
-        assert phrase in result.stderr
-    assert "Traceback" not in result.stderr
-    return str(result.stderr)
+from .helpers import Cli, fails, ok
 
 
 def test_an_incident_from_log_to_close(cli: Cli) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from inctrack.cli.completion import suggestions
 
-from .conftest import Cli
+from .helpers import Cli
 
 ENTRY_POINT = Path(sys.executable).with_name("inctrack")
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "psycopg")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from inctrack.transfer import EXPORT_CSV_COLUMNS, SUMMARY_CSV_COLUMNS, servicenow
 
-from .conftest import Cli
+from .helpers import Cli
 
 FORMATS = Path(__file__).resolve().parent.parent / "docs" / "reference" / "formats.md"
 

@@ -11,7 +11,7 @@ import pytest
 
 from inctrack.cli.hooks import Call, Hooks, hooks_dir, hooks_for
 
-from .conftest import Cli, Desk
+from .helpers import Cli, Desk
 
 RECORDER = """#!/bin/sh
 # Keep what the hook was given: stdin, and the INCTRACK_ variables.

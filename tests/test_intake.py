@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from inctrack.errors import NotFound, Rejected
-from inctrack.incidents.intake import Intake, LogRequest, parse_batch
+from inctrack.incidents.requests import LogRequest, parse_batch
 
-from .conftest import START, Cli, Desk
+from .helpers import START, Cli, Desk
 
 
 def _iso(text: str) -> datetime:
@@ -106,12 +106,12 @@ def test_parse_suggests_the_key_meant() -> None:
 
 def _batch(desk: Desk, data: bytes, actor: str = "alice") -> list[tuple[str, bool]]:
     with desk.tracker(actor) as tracker:
-        results = Intake(tracker).log_batch(parse_batch(data, when=_iso))
+        results = tracker.intake.log_batch(parse_batch(data, when=_iso))
         return [(r.id, r.created) for r in results]
 
 
 def _all(desk: Desk) -> list[dict[str, object]]:
-    from inctrack.incidents.tracker import IncidentQuery
+    from inctrack.incidents.queries import IncidentQuery
 
     with desk.tracker(write=False) as tracker:
         found = tracker.find(IncidentQuery(include_closed=True))
@@ -186,7 +186,7 @@ def test_an_empty_batch_logs_nothing(desk: Desk) -> None:
 def test_batch_defaults_fill_what_a_line_leaves_out(desk: Desk) -> None:
     lines = parse_batch(_lines({"title": "a"}, {"title": "b", "channel": "email"}), when=_iso)
     with desk.tracker() as tracker:
-        Intake(tracker).log_batch(lines, defaults=LogRequest(channel="monitoring", service="db01"))
+        tracker.intake.log_batch(lines, defaults=LogRequest(channel="monitoring", service="db01"))
     assert [(r["channel"], r["service"]) for r in _all(desk)] == [
         ("monitoring", "db01"), ("email", "db01"),
     ]  # fmt: skip
@@ -196,7 +196,7 @@ def test_a_batch_needs_the_log_permission(desk: Desk) -> None:
     from inctrack.errors import PermissionDenied
 
     with desk.tracker("root") as tracker:
-        tracker.add_user("root", roles=["admin"])
+        tracker.users.add("root", roles=["admin"])
     with pytest.raises(PermissionDenied, match="Logging an incident needs"):
         _batch(desk, _lines({"title": "a"}), actor="root")
 
@@ -206,7 +206,7 @@ def test_a_batch_needs_the_log_permission(desk: Desk) -> None:
 
 def _log(desk: Desk, request: LogRequest, actor: str = "alice") -> tuple[str, bool]:
     with desk.tracker(actor) as tracker:
-        logged = Intake(tracker).log(request)
+        logged = tracker.intake.log(request)
         return logged.id, logged.created
 
 
@@ -484,7 +484,7 @@ def _repeat_alert(target: str, writer: int) -> list[int]:
         with database.transaction() as session:
             tracker = Tracker(session, clock=SystemClock(), actor=f"monitor{writer}")
             request = LogRequest(title="Disk full on db01", dedup_key="disk-db01")
-            numbers.append(Intake(tracker).log(request).number)
+            numbers.append(tracker.intake.log(request).number)
     database.dispose()
     return numbers
 

@@ -15,38 +15,7 @@ from inctrack.domain import Status
 from inctrack.errors import Rejected
 from inctrack.lifecycle import Verb, next_status
 
-GRID = """
-verb         new          in_progress  on_hold      resolved     closed  cancelled
-categorize   new          in_progress  on_hold      resolved     -       -
-prioritize   new          in_progress  on_hold      -            -       -
-assign       new          in_progress  on_hold      -            -       -
-respond      in_progress  -            -            -            -       -
-note         new          in_progress  on_hold      resolved     -       -
-escalate     new          in_progress  on_hold      -            -       -
-role         new          in_progress  on_hold      -            -       -
-hold         -            on_hold      -            -            -       -
-resume       -            -            in_progress  -            -       -
-resolve      -            resolved     resolved     -            -       -
-close        -            -            -            closed       -       -
-reopen       -            -            -            in_progress  -       -
-cancel       cancelled    cancelled    cancelled    -            -       -
-link         new          in_progress  on_hold      resolved     -       -
-link-problem new          in_progress  on_hold      resolved     closed  -
-"""
-
-
-def _parse(grid: str) -> dict[tuple[Status, Verb], Status | None]:
-    header, *rows = (line.split() for line in grid.strip().splitlines())
-    statuses = [Status(name) for name in header[1:]]
-    return {
-        (status, Verb(row[0])): None if cell == "-" else Status(cell)
-        for row in rows
-        for status, cell in zip(statuses, row[1:], strict=True)
-    }
-
-
-EXPECTED = _parse(GRID)
-"""(status, verb) -> the next status, or None when the lifecycle refuses."""
+from .helpers import EXPECTED
 
 MOVE_VERBS = ("respond", "hold", "resume", "resolve", "close", "reopen", "cancel")
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from inctrack.clock import SystemClock
+from inctrack.clock import FixedClock
 from inctrack.errors import NotFound, Rejected
 from inctrack.problems import patterns
 from inctrack.problems.patterns import PatternQuery
 from inctrack.problems.verbs import Problems
 
-from .conftest import START, Cli, Desk
+from .helpers import START, Cli, Desk
 
 Row = tuple[str, str | None, str | None]
 """(when, service, category[/sub]) of one incident, logged in this order."""
@@ -331,11 +331,9 @@ def test_cli_table_marks_linked_incidents(cli: Cli) -> None:
     assert "INC-5" not in result.stdout  # two vpn calls are no pattern of three
 
 
-def test_cli_table_prints_the_create_command_with_the_span_pinned(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    moments = [datetime(2026, 11, 27, 12, 0, 0, 250_000, tzinfo=UTC)]
-    monkeypatch.setattr(SystemClock, "now", lambda self: moments[-1])
+def test_cli_table_prints_the_create_command_with_the_span_pinned(db_url: str) -> None:
+    clock = FixedClock(datetime(2026, 11, 27, 12, 0, 0, 250_000, tzinfo=UTC))
+    cli = Cli(db_url, clock=clock)
     cli_seed(cli)
     # --window 3d --min 2: the mail calls are two islands, INC-1/INC-2 and INC-3/INC-4;
     # with vpn's INC-5/INC-6 (the latest) first: #1 vpn, #2 INC-3/INC-4, #3 INC-1/INC-2.
@@ -352,7 +350,7 @@ def test_cli_table_prints_the_create_command_with_the_span_pinned(
     ]  # fmt: skip
     # A minute later two vpn calls come in: an island of their own, the latest, so a
     # report without --until now numbers it #1 and moves INC-3/INC-4 to #3 ...
-    moments.append(moments[0] + timedelta(minutes=1))
+    clock.advance(timedelta(minutes=1))
     for _ in range(2):
         assert cli("log", "call", "--service", "vpn", "--category", "network/vpn").exit_code == 0
     moved = cli.json("report", "patterns", *options)

@@ -14,8 +14,7 @@ from inctrack.domain import ProblemStatus
 from inctrack.errors import NotFound, PermissionDenied, Rejected
 from inctrack.problems.verbs import Problems, next_status
 
-from .conftest import START, Cli, Desk
-from .test_cli_lifecycle import fails, ok
+from .helpers import START, Cli, Desk, fails, ok
 
 # -- the status table, pure -------------------------------------------------------------
 
@@ -141,8 +140,10 @@ def test_an_incident_belongs_to_one_problem_at_a_time(desk: Desk) -> None:
         "`inctrack link INC-1 --problem none`."
     )
     assert incident(desk, "INC-2")["problem"] is None  # the whole command rolled back
-    desk("link", "INC-1", problem="none")
-    desk("link", "INC-1", problem="PRB-1")  # and back again
+    with problems(desk) as p:
+        p.link_from_incident("INC-1", problem="none")
+    with problems(desk) as p:
+        p.link_from_incident("INC-1", problem="PRB-1")  # and back again
     with problems(desk) as p:
         p.link("PRB-1", ["INC-1"])  # already there: nothing happens
     assert events(incident(desk, "INC-1"))[1:] == [
@@ -343,9 +344,9 @@ def test_list_and_unknown_problems(desk: Desk) -> None:
 
 def test_permissions_once_users_are_registered(desk: Desk) -> None:
     with desk.tracker("ada") as tracker:
-        tracker.add_user("ada", roles=["admin"])
-        tracker.add_user("rita", roles=["responder"], tier=2)
-        tracker.add_user("mo", roles=["incident-manager"])
+        tracker.users.add("ada", roles=["admin"])
+        tracker.users.add("rita", roles=["responder"], tier=2)
+        tracker.users.add("mo", roles=["incident-manager"])
     with pytest.raises(PermissionDenied) as refused, problems(desk, "ada") as p:
         p.create("Outlook drops")
     assert refused.value.message == (

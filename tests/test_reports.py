@@ -21,12 +21,12 @@ import pytest
 
 from inctrack.clock import FixedClock
 from inctrack.errors import Rejected
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 from inctrack.render.chart import bar, downsample, sparkline
 from inctrack.reports import reports
 from inctrack.storage import Database
 
-from .conftest import START, Cli, Desk
+from .helpers import START, Cli, Desk
 
 LEVELS = {
     "P1": ("high", "high"),
@@ -80,7 +80,7 @@ def story(desk: Desk) -> Story:
 
 def london(story: Story) -> Story:
     with story.desk.tracker() as tracker:
-        tracker.set_calendar(timezone="Europe/London")
+        tracker.settings.set_calendar(timezone="Europe/London")
     return story
 
 
@@ -584,12 +584,9 @@ def test_the_same_numbers_on_this_database_and_on_a_sqlite_file(
 
 
 @pytest.fixture
-def cli_at_start(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The command line with the system clock stopped at START (Friday 20 Nov 09:00 UTC)."""
-    from inctrack.clock import SystemClock
-
-    monkeypatch.setattr(SystemClock, "now", lambda self: START)
-    return cli
+def cli_at_start(db_url: str) -> Cli:
+    """The command line with its clock stopped at START (Friday 20 Nov 09:00 UTC)."""
+    return Cli(db_url, clock=FixedClock(START))
 
 
 def cli_story(cli: Cli) -> None:

@@ -18,12 +18,12 @@ import pytest
 
 from inctrack import transfer
 from inctrack.clock import FixedClock
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 from inctrack.storage import Database
 from inctrack.transfer import servicenow
 from inctrack.transfer.fields import DateReader
 
-from .conftest import START, Cli, Desk
+from .helpers import START, Cli, Desk
 
 COLUMNS = [
     "number", "incident_state", "active", "opened_at", "caller_id", "opened_by", "category",

@@ -25,7 +25,7 @@ from inctrack.incidents.tracker import Tracker
 from inctrack.sla.compute import segments
 from inctrack.storage import Database
 
-from .conftest import Desk
+from .helpers import Desk
 
 Record = dict[str, Any]
 
@@ -76,7 +76,7 @@ def later(desk: Desk, clock: FixedClock) -> Desk:
 def london(later: Desk) -> Desk:
     """The desk with the business calendar in Europe/London, Mon-Fri 09:00-17:00."""
     with later.tracker() as tracker:
-        tracker.set_calendar(timezone="Europe/London", hours="Mon-Fri 09:00-17:00")
+        tracker.settings.set_calendar(timezone="Europe/London", hours="Mon-Fri 09:00-17:00")
     return later
 
 
@@ -150,8 +150,10 @@ def test_a_clock_across_the_end_of_british_summer_time(london: Desk) -> None:
 
 def test_holidays_in_the_middle_are_stepped_over(london: Desk) -> None:
     with london.tracker() as tracker:
-        tracker.add_holiday(at("2026-12-25T00:00:00+00:00").date(), name="Christmas Day")
-        tracker.add_holiday(at("2026-12-28T00:00:00+00:00").date(), name="Boxing Day (observed)")
+        tracker.settings.add_holiday(at("2026-12-25T00:00:00+00:00").date(), name="Christmas Day")
+        tracker.settings.add_holiday(
+            at("2026-12-28T00:00:00+00:00").date(), name="Boxing Day (observed)"
+        )
     # Thu 24 Dec 15:00: 2 h that day, then Fri 25 (holiday), the weekend, Mon 28 (holiday).
     ref = log(london, "2026-12-24T15:00:00+00:00", "medium", "medium")
     on_the_holiday = sla(london, ref, "2026-12-28T16:00:00+00:00")
@@ -163,7 +165,7 @@ def test_holidays_in_the_middle_are_stepped_over(london: Desk) -> None:
     )  # fmt: skip
     # Removing a holiday brings its working time back.
     with london.tracker() as tracker:
-        tracker.remove_holiday(at("2026-12-28T00:00:00+00:00").date())
+        tracker.settings.remove_holiday(at("2026-12-28T00:00:00+00:00").date())
     assert brief(sla(london, ref, "2026-12-28T16:00:00+00:00")["response"]) == (
         "4h", "2026-12-28T11:00:00+00:00", 32400, -18000, "breached",  # Thu 2 h + Mon 7 h
     )  # fmt: skip
@@ -374,7 +376,7 @@ def test_at_risk_from_75_percent_of_the_target(later: Desk) -> None:
     )  # fmt: skip
     assert sla(later, ref, "2026-11-20T08:22:30+00:00")["resolution"]["state"] == "ok"
     with later.tracker() as tracker:
-        tracker.set_at_risk("50%")
+        tracker.settings.set_at_risk("50%")
     assert sla(later, ref, "2026-11-20T08:15:00+00:00")["response"]["state"] == "at_risk"
     assert sla(later, ref, "2026-11-20T08:14:59+00:00")["response"]["state"] == "ok"
 

@@ -10,37 +10,16 @@ and 8 h (24x7); P3 in 4 business hours and 3 business days; at risk from 75 %.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import pytest
-import typer.main
-import typer.testing
 
-from inctrack.cli import app
-
-from .conftest import Cli
-from .test_cli import INCIDENT_KEYS
+from .helpers import INCIDENT_KEYS, Cli
 
 Record = dict[str, Any]
 
 X = "2025-11-03T09:25:00+00:00"
 """The moment of the past report: 25 minutes after four incidents came in at 09:00."""
-
-
-@cache
-def _command() -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture(autouse=True)
-def _build_the_command_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Typer's CliRunner rebuilds the whole command tree on every invoke (~0.1 s each);
-    these tests run the command line a few hundred times, so build it once."""
-    build = typer.main.get_command
-    monkeypatch.setattr(
-        typer.testing, "_get_command", lambda given: _command() if given is app else build(given)
-    )
 
 
 CLOCK_KEYS = {"target", "due_at", "elapsed_seconds", "remaining_seconds", "state"}

@@ -35,14 +35,13 @@ from sqlmodel import col
 from inctrack.clock import FixedClock
 from inctrack.domain import Status
 from inctrack.errors import NotFound, PermissionDenied, Rejected
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 from inctrack.lifecycle import Verb
 from inctrack.records import incident_record
 from inctrack.storage import Database
 from inctrack.storage.models import Event
 
-from .conftest import START, Desk
-from .test_lifecycle import EXPECTED
+from .helpers import EXPECTED, START, Desk
 
 GROUP_OF = {"ada": None, "rex": "network", "ima": None}
 """The registered people: ada is admin and service desk, rex a responder, ima a manager."""
@@ -303,7 +302,7 @@ def test_random_verb_sequences_keep_the_invariants(
         ("ada", ["admin", "service-desk"]), ("rex", ["responder"]), ("ima", ["incident-manager"])
     ):  # fmt: skip
         with desk.tracker("ada") as tracker:
-            tracker.add_user(name, roles=roles, group=GROUP_OF[name])
+            tracker.users.add(name, roles=roles, group=GROUP_OF[name])
     desk.database.dispose()
 
     def machine() -> IncidentMachine:

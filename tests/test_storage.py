@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from inctrack.errors import Conflict, SchemaTooNew
 from inctrack.storage import Database, migrate
 
-from .conftest import Cli
+from .helpers import Cli
 
 
 def test_migrations_build_exactly_the_models(database: Database) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from inctrack.errors import NotFound, PermissionDenied, Rejected
-from inctrack.incidents.intake import Intake, LogRequest, Templates
+from inctrack.incidents.requests import LogRequest
 
-from .conftest import Cli, Desk
+from .helpers import Cli, Desk
 
 TEMPLATE_KEYS = {
     "name", "title", "reporter", "contact", "description", "channel", "service", "category",
@@ -191,27 +191,25 @@ def test_who_may_manage_templates(cli: Cli) -> None:
 
 def test_library_templates(desk: Desk) -> None:
     with desk.tracker() as tracker:
-        template = Templates(tracker).add("vpn", LogRequest(category="network/vpn", urgency="1"))
+        template = tracker.templates.add("vpn", LogRequest(category="network/vpn", urgency="1"))
         assert (template.name, template.fields) == (
             "vpn", {"category": "network/vpn", "urgency": "high"},
         )  # fmt: skip
     with desk.tracker() as tracker:
-        intake = Intake(tracker)
-        [incident] = intake.incidents(
-            [intake.log(LogRequest(title="VPN", template="VPN", impact="2"))]
-        )
+        logged = tracker.intake.log(LogRequest(title="VPN", template="VPN", impact="2"))
+        [incident] = tracker.incidents([logged.number])
         assert (incident.subcategory, incident.priority) == ("vpn", "P2")
     with desk.tracker() as tracker:
         with pytest.raises(Rejected, match="cannot hold a time"):
-            Templates(tracker).add("t", LogRequest(title="x", template="vpn"))
-        Templates(tracker).remove("vpn")
+            tracker.templates.add("t", LogRequest(title="x", template="vpn"))
+        tracker.templates.remove("vpn")
         with pytest.raises(NotFound):
-            Templates(tracker).get_or_raise("vpn")
+            tracker.templates.get_or_raise("vpn")
 
 
 def test_library_permission(desk: Desk) -> None:
     with desk.tracker("root") as tracker:
-        tracker.add_user("root", roles=["admin"])
-        tracker.add_user("eng", roles=["responder"])
+        tracker.users.add("root", roles=["admin"])
+        tracker.users.add("eng", roles=["responder"])
     with desk.tracker("eng") as tracker, pytest.raises(PermissionDenied):
-        Templates(tracker).add("t", LogRequest(title="x"))
+        tracker.templates.add("t", LogRequest(title="x"))

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from inctrack.errors import NotFound, Rejected
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 
-from .conftest import START, Desk
+from .helpers import START, Desk
 
 
 def test_log_records_everything_given_and_one_event(desk: Desk) -> None:

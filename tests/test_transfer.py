@@ -21,11 +21,11 @@ import pytest
 
 from inctrack import transfer
 from inctrack.clock import FixedClock
-from inctrack.incidents.tracker import IncidentQuery
+from inctrack.incidents.queries import IncidentQuery
 from inctrack.storage import Database
 from inctrack.transfer.fields import DateReader
 
-from .conftest import BACKENDS, PG_URL, START, Cli, Desk
+from .helpers import BACKENDS, PG_URL, START, Cli, Desk
 
 EXPORT_KEYS = [
     "id", "title", "description", "reporter", "reporter_contact", "reported_at", "logged_at",

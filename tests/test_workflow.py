@@ -14,7 +14,7 @@ import pytest
 from inctrack.clock import FixedClock
 from inctrack.errors import NotFound, PermissionDenied, Rejected
 
-from .conftest import START, Desk
+from .helpers import START, Desk
 
 Record = dict[str, Any]
 
@@ -52,7 +52,7 @@ def team(desk: Desk) -> Desk:
         ("ima", ["incident-manager"], None),
     ):
         with desk.tracker("ada") as tracker:
-            tracker.add_user(name, roles=roles, group=group)
+            tracker.users.add(name, roles=roles, group=group)
     return desk
 
 
@@ -82,7 +82,7 @@ def test_an_unknown_category_is_not_found_with_a_suggestion(desk: Desk) -> None:
 def test_a_retired_category_is_refused(desk: Desk) -> None:
     desk("log", "Printer jams")
     with desk.tracker() as tracker:
-        tracker.retire_category("hardware/printer")
+        tracker.categories.retire("hardware/printer")
     refused(
         desk, Rejected, "hardware/printer is retired", "categorize", "INC-1", "hardware/printer"
     )
@@ -458,26 +458,26 @@ def test_with_no_users_everyone_may_do_everything(desk: Desk) -> None:
     desk("escalate", "INC-1", major=True, reason="whole site", actor="someone")
     desk("set_role", "INC-1", "comms", "whoever", actor="else")
     with desk.tracker("nobody-in-particular") as tracker:
-        tracker.add_category("facilities/hvac")
+        tracker.categories.add("facilities/hvac")
     number = _resolved(desk, actor="x")
     assert desk("close", number, confirmed_by="y", actor="z")["closed_by"] == "z"
 
 
 def test_the_first_user_must_be_an_admin(desk: Desk) -> None:
     with pytest.raises(Rejected, match="first user must have the admin role"), desk.tracker() as t:
-        t.add_user("rex", roles=["responder"])
+        t.users.add("rex", roles=["responder"])
     with desk.tracker(write=False) as tracker:
-        assert tracker.users() == []
+        assert tracker.users.all() == []
     with desk.tracker() as tracker:
-        assert tracker.add_user("ada", roles=["admin"]).name == "ada"
+        assert tracker.users.add("ada", roles=["admin"]).name == "ada"
 
 
 def test_a_team_can_be_registered_in_one_transaction(desk: Desk) -> None:
     with desk.tracker("ada") as tracker:
-        tracker.add_user("ada", roles=["admin"])
-        tracker.add_user("rex", roles=["responder"])  # ada is registered now: not the first
+        tracker.users.add("ada", roles=["admin"])
+        tracker.users.add("rex", roles=["responder"])  # ada is registered now: not the first
     with desk.tracker(write=False) as tracker:
-        assert [user.name for user in tracker.users()] == ["ada", "rex"]
+        assert [user.name for user in tracker.users.all()] == ["ada", "rex"]
 
 
 def test_an_unknown_identity_is_refused_with_the_role_it_needs(team: Desk) -> None:
@@ -490,7 +490,7 @@ def test_an_unknown_identity_is_refused_with_the_role_it_needs(team: Desk) -> No
 def test_a_deactivated_user_is_refused(team: Desk) -> None:
     team("log", "VPN drops", actor="rex")
     with team.tracker("ada") as tracker:
-        tracker.update_user("rex", active=False)
+        tracker.users.update("rex", active=False)
     refused(team, PermissionDenied, "rex is deactivated", "note", "INC-1", "hi", actor="rex")
     refused(team, NotFound, "no active user rex", "assign", "INC-1", to="rex", actor="ada")
 
@@ -501,12 +501,12 @@ def test_the_last_active_admin_stays(team: Desk) -> None:
             pytest.raises(Rejected, match="ada is the last active admin"),
             team.tracker("ada") as t,
         ):
-            t.update_user("ada", **change)
+            t.users.update("ada", **change)
     with team.tracker("ada") as tracker:
-        tracker.update_user("ima", roles=["incident-manager", "admin"])
-        tracker.update_user("ada", roles=["service-desk"])
+        tracker.users.update("ima", roles=["incident-manager", "admin"])
+        tracker.users.update("ada", roles=["service-desk"])
     with team.tracker(write=False) as tracker:
-        assert {u.name: u.roles for u in tracker.users()} == {
+        assert {u.name: u.roles for u in tracker.users.all()} == {
             "ada": "service-desk", "ima": "incident-manager,admin", "rex": "responder"
         }  # fmt: skip
 
@@ -514,15 +514,15 @@ def test_the_last_active_admin_stays(team: Desk) -> None:
 def test_a_user_without_the_admin_role_cannot_manage_users(team: Desk) -> None:
     denied = pytest.raises(PermissionDenied, match="Managing users needs the admin role")
     with denied, team.tracker("ima") as tracker:
-        tracker.add_user("zed", roles=["responder"])
+        tracker.users.add("zed", roles=["responder"])
 
 
 def test_the_owner_is_the_service_desk_analyst_who_logged_it(desk: Desk) -> None:
     assert desk("log", "solo desk", actor="alice")["owner"] == "alice"
     with desk.tracker("ada") as tracker:
-        tracker.add_user("ada", roles=["admin", "service-desk"])
+        tracker.users.add("ada", roles=["admin", "service-desk"])
     with desk.tracker("ada") as tracker:
-        tracker.add_user("rex", roles=["responder"])
+        tracker.users.add("rex", roles=["responder"])
     assert desk("log", "by the desk", actor="ada")["owner"] == "ada"
     assert desk("log", "by a responder", actor="rex")["owner"] is None
 
@@ -537,18 +537,18 @@ def paths(desk: Desk, *, include_retired: bool = False) -> set[str]:
 
 def test_adding_a_subcategory_creates_its_category(desk: Desk) -> None:
     with desk.tracker() as tracker:
-        added = [node.path for node in tracker.add_category("Facilities/HVAC")]
+        added = [node.path for node in tracker.categories.add("Facilities/HVAC")]
     assert added == ["facilities", "facilities/hvac"]
     assert {"facilities", "facilities/hvac"} <= paths(desk)
     desk("log", "Too hot", category="facilities/hvac")
     with pytest.raises(Rejected, match="already exists"), desk.tracker() as tracker:
-        tracker.add_category("facilities/hvac")
+        tracker.categories.add("facilities/hvac")
 
 
 def test_retiring_a_category_retires_its_subcategories(desk: Desk) -> None:
     desk("log", "VPN drops", category="network/vpn")
     with desk.tracker() as tracker:
-        tracker.retire_category("network")
+        tracker.categories.retire("network")
     assert not {p for p in paths(desk) if p.split("/")[0] == "network"}
     assert {"network", "network/vpn", "network/dns"} <= paths(desk, include_retired=True)
     refused(desk, Rejected, "network/dns is retired", "categorize", "INC-1", "network/dns")
@@ -560,10 +560,10 @@ def test_rename_stays_on_its_level_and_relabels_incidents(desk: Desk) -> None:
     desk("log", "DNS slow", category="network/dns")
     for old, new in (("network/vpn", "security/vpn"), ("network", "network/lan")):
         with pytest.raises(Rejected, match="stays on its level"), desk.tracker() as tracker:
-            tracker.rename_category(old, new)
+            tracker.categories.rename(old, new)
     with desk.tracker() as tracker:
-        tracker.rename_category("network", "networking")
-        tracker.rename_category("networking/vpn", "networking/remote-access")
+        tracker.categories.rename("network", "networking")
+        tracker.categories.rename("networking/vpn", "networking/remote-access")
     assert {"networking", "networking/remote-access", "networking/dns"} <= paths(desk)
     assert not {p for p in paths(desk) if p.split("/")[0] == "network"}
     first, second = show(desk, "INC-1"), show(desk, "INC-2")
@@ -575,16 +575,16 @@ def test_rename_stays_on_its_level_and_relabels_incidents(desk: Desk) -> None:
 
 def test_adding_a_retired_category_brings_it_back(desk: Desk) -> None:
     with desk.tracker() as tracker:
-        tracker.retire_category("hardware/printer")
-        tracker.add_category("hardware/printer")
+        tracker.categories.retire("hardware/printer")
+        tracker.categories.add("hardware/printer")
     desk("log", "Printer jams", category="hardware/printer")
     assert "hardware/printer" in paths(desk)
 
 
 def test_adding_a_subcategory_of_a_retired_category_brings_the_category_back(desk: Desk) -> None:
     with desk.tracker() as tracker:
-        tracker.retire_category("network")
-        tracker.add_category("network/vpn")
+        tracker.categories.retire("network")
+        tracker.categories.add("network/vpn")
     assert {"network", "network/vpn"} <= paths(desk)
     assert "network/dns" not in paths(desk)
 

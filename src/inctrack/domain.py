@@ -226,3 +226,49 @@ class MajorRole(StrEnum):
 
 
 MAX_TIER = 3
+
+
+MAX_TITLE = 200
+"""The longest incident title, in characters; the detail goes in the description."""
+
+
+def required_text(value: str, what: str, *, limit: int | None = None) -> str:
+    """``value`` without surrounding blanks; Rejected when empty or over ``limit``."""
+    cleaned = value.strip()
+    if not cleaned:
+        hint = "say in a few words what is wrong" if what == "title" else "write a few words"
+        raise Rejected(f"The {what} is empty; {hint}.")
+    if limit is not None and len(cleaned) > limit:
+        raise Rejected(
+            f"The {what} has {len(cleaned)} characters, more than {limit}; "
+            "put the detail in the description."
+        )
+    return cleaned
+
+
+def optional_text(value: str | None) -> str | None:
+    """``value`` without surrounding blanks; None when absent or blank."""
+    if value is None:
+        return None
+    cleaned = value.strip()
+    return cleaned or None
+
+
+def parse_choice(enum: type[StrEnum], value: StrEnum | str, what: str) -> str:
+    """The member of ``enum`` that ``value`` names (any case), or Rejected listing them."""
+    try:
+        return enum(str(value).strip().lower()).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise Rejected(f"{value!r} is not a {what}; use one of {allowed}.") from None
+
+
+def parse_channel(value: Channel | str | None) -> str | None:
+    """How the incident came in, checked against :class:`Channel`; None when not given."""
+    return None if value is None else parse_choice(Channel, value, "channel")
+
+
+def check_tier(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_TIER:
+        raise Rejected(f"Tier {value} does not exist; tiers go from 1 to {MAX_TIER}.")
+    return value

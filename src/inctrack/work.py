@@ -248,9 +248,7 @@ class Change:
             message = None  # one command, one reason: say it on its first event only
         elif message is not None:
             self._said.add(message)
-        self.events.append(
-            self._write_event(kind, field=field, old=old, new=new, message=message)
-        )
+        self.events.append(self._write_event(kind, field=field, old=old, new=new, message=message))
         self.subject.updated_at = self.at
 
     def set(

@@ -62,7 +62,7 @@ def category_list(
 @category_app.command("add")
 def category_add(ctx: typer.Context, path: Path, fmt: FormatOption = None) -> None:
     """Add a category or subcategory (admin); prints the taxonomy."""
-    _categories(ctx, fmt, lambda t: t.add_category(path))
+    _categories(ctx, fmt, lambda t: t.categories.add(path))
 
 
 @category_app.command("rename")
@@ -73,13 +73,13 @@ def category_rename(
     fmt: FormatOption = None,
 ) -> None:
     """Rename a category or subcategory and relabel its incidents (admin)."""
-    _categories(ctx, fmt, lambda t: t.rename_category(old, new))
+    _categories(ctx, fmt, lambda t: t.categories.rename(old, new))
 
 
 @category_app.command("retire")
 def category_retire(ctx: typer.Context, path: Path, fmt: FormatOption = None) -> None:
     """Retire a category (never deleted: old incidents keep it) (admin)."""
-    _categories(ctx, fmt, lambda t: t.retire_category(path))
+    _categories(ctx, fmt, lambda t: t.categories.retire(path))
 
 
 def _user(
@@ -111,7 +111,7 @@ def user_add(
     """Register a person with roles (admin; the first user must be an admin)."""
     _user(
         ctx, fmt, quiet,
-        lambda t: t.add_user(name, roles=roles or [], tier=tier, group=group, email=email),
+        lambda t: t.users.add(name, roles=roles or [], tier=tier, group=group, email=email),
     )  # fmt: skip
 
 
@@ -132,7 +132,7 @@ def user_update(
     """Change a person's roles, tier, group, email or whether they are active (admin)."""
     _user(
         ctx, fmt, quiet,
-        lambda t: t.update_user(
+        lambda t: t.users.update(
             name, roles=roles, tier=tier, group=group, email=email, active=active
         ),
     )  # fmt: skip
@@ -146,5 +146,5 @@ def user_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
-        records = [user_record(user) for user in tracker.users()]
+        records = [user_record(user) for user in tracker.users.all()]
     rt.emit(records, fmt, table=user_table, columns=USER_CSV_COLUMNS)

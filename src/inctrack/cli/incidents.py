@@ -31,7 +31,7 @@ from inctrack.domain import Channel
 from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from inctrack.incidents.intake import LogRequest
+    from inctrack.incidents.requests import LogRequest
 
 
 Reporter = Annotated[
@@ -114,7 +114,7 @@ def log(
     With --dedup-key, a repeat of an open incident is counted on it (its
     `occurrences`) and that incident is printed.
     """
-    from inctrack.incidents.intake import LogRequest
+    from inctrack.incidents.requests import LogRequest
 
     rt = runtime(ctx)
     if batch is not None and title is not None:
@@ -138,14 +138,12 @@ def log(
 
 
 def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quiet: bool) -> None:
-    from inctrack.incidents.intake import Intake
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_detail
 
     with rt.tracker(write=True, hooks=True) as tracker:
-        intake = Intake(tracker)
-        logged = intake.log(request)
-        record = intake.records([logged])[0]
+        logged = tracker.intake.log(request)
+        [record] = tracker.records([logged.number])
     rt.emit_written(record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)
     if not logged.created and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
         notice(
@@ -158,15 +156,14 @@ def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quie
 def _log_batch(
     rt: Runtime, data: bytes, defaults: LogRequest, *, fmt: OutputFormat | None, quiet: bool
 ) -> None:
-    from inctrack.incidents.intake import Intake, parse_batch
+    from inctrack.incidents.requests import parse_batch
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
 
     lines = parse_batch(data, when=rt.when)
     with rt.tracker(write=True, hooks=True) as tracker:
-        intake = Intake(tracker)
-        logged = intake.log_batch(lines, defaults=defaults)
-        records = [] if quiet else intake.records(logged)
+        logged = tracker.intake.log_batch(lines, defaults=defaults)
+        records = [] if quiet else tracker.records([result.number for result in logged])
     if quiet:
         for result in logged:
             typer.echo(result.id)
@@ -219,7 +216,7 @@ def list_incidents(
     fmt: FormatOption = None,
 ) -> None:
     """Open incidents, worst first: untriaged, then by priority, then nearest SLA due."""
-    from inctrack.incidents.tracker import IncidentQuery
+    from inctrack.incidents.queries import IncidentQuery
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
 

@@ -307,7 +307,11 @@ def link(
     """Link an incident: --duplicate-of INC-n (the original), --problem PRB-n (its cause)."""
     if duplicate_of is None and problem is None:
         raise typer.BadParameter("give --duplicate-of INC-n and/or --problem PRB-n")
+    from inctrack.problems.verbs import Problems
+
     runtime(ctx).write(
-        lambda t, when: t.link(ref, duplicate_of=duplicate_of, problem=problem, at=when),
+        lambda t, when: Problems(t).link_from_incident(
+            ref, duplicate_of=duplicate_of, problem=problem, at=when
+        ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip

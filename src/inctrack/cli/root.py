@@ -24,6 +24,7 @@ from inctrack.cli import (
     transfer,
 )
 from inctrack.cli.runtime import Runtime
+from inctrack.clock import SystemClock
 from inctrack.errors import InctrackError
 
 ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
@@ -110,7 +111,9 @@ def main_options(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color)
+    given = ctx.obj  # a caller (a test, a program embedding the CLI) may pass its own clock
+    clock = given.clock if isinstance(given, Runtime) else SystemClock()
+    ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color, clock=clock)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -5,7 +5,7 @@ Built by the global callback and kept on ``ctx.obj``; everything heavy
 
 Hooks (:mod:`inctrack.cli.hooks`) are the CLI's business, not the library's: once
 a transaction opened with ``tracker(write=True, hooks=True)`` has committed,
-the events its tracker wrote (``Tracker.written``) are queued; when the command
+the events its tracker wrote (``tracker.work.written``) are queued; when the command
 has printed its output, :meth:`Runtime.close` reads the changed incidents in a
 fresh transaction and runs the hooks. A hook can therefore neither undo a
 change nor delay or garble its output.
@@ -95,7 +95,7 @@ class Runtime:
             tracker = Tracker(session, clock=self.clock, actor=self.settings.user)
             yield tracker
         if hooks and self.hooks.present():  # committed: now the changes count
-            for number, kind in tracker.written:
+            for number, kind in tracker.work.written:
                 self._changed.setdefault(number, []).append(kind)
 
     @property

@@ -154,11 +154,13 @@ def policy_set(
 
     def change(tracker: Tracker) -> Policy:
         if priority is not None:
-            tracker.set_target(priority, respond=respond, resolve=resolve, calendar=calendar)
+            tracker.settings.set_target(
+                priority, respond=respond, resolve=resolve, calendar=calendar
+            )
         if at_risk is not None:
-            tracker.set_at_risk(at_risk)
+            tracker.settings.set_at_risk(at_risk)
         if matrix:
-            tracker.set_matrix(matrix)
+            tracker.settings.set_matrix(matrix)
         return tracker.policy()
 
     _policy(ctx, fmt, change)
@@ -185,7 +187,7 @@ def calendar_set(
     """Set the business calendar's time zone and working hours (admin)."""
     if timezone is None and hours is None:
         raise typer.BadParameter("say --timezone and/or --hours")
-    _calendar(ctx, fmt, lambda t: t.set_calendar(timezone=timezone, hours=hours))
+    _calendar(ctx, fmt, lambda t: t.settings.set_calendar(timezone=timezone, hours=hours))
 
 
 def _calendar(
@@ -219,14 +221,14 @@ def holiday_add(
 ) -> None:
     """Add a holiday (admin)."""
     when = _day(day)
-    _calendar(ctx, fmt, lambda t: t.add_holiday(when, name=name))
+    _calendar(ctx, fmt, lambda t: t.settings.add_holiday(when, name=name))
 
 
 @holiday_app.command("remove")
 def holiday_remove(ctx: typer.Context, day: Day, fmt: FormatOption = None) -> None:
     """Remove a holiday (admin)."""
     when = _day(day)
-    _calendar(ctx, fmt, lambda t: t.remove_holiday(when))
+    _calendar(ctx, fmt, lambda t: t.settings.remove_holiday(when))
 
 
 @holiday_app.command("list")
@@ -258,7 +260,9 @@ def holiday_import(
     span = range(int(first), int(last or first) + 1)
     if not 0 < len(span) <= 20:
         raise typer.BadParameter("give at most 20 years, first to last")
-    _calendar(
-        ctx, fmt,
-        lambda t: (t.import_holidays(country, list(span), subdivision=subdivision), t.policy())[1],
-    )  # fmt: skip
+
+    def import_them(t: Tracker) -> Policy:
+        t.settings.import_holidays(country, list(span), subdivision=subdivision)
+        return t.policy()
+
+    _calendar(ctx, fmt, import_them)

@@ -48,7 +48,7 @@ def template_add(
     quiet: QuietOption = False,
 ) -> None:
     """Save values that `log --template NAME` starts from (service desk or admin)."""
-    from inctrack.incidents.intake import LogRequest, Templates
+    from inctrack.incidents.requests import LogRequest
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 
@@ -59,7 +59,7 @@ def template_add(
     )  # fmt: skip
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
-        record = template_record(Templates(tracker).add(name, preset))
+        record = template_record(tracker.templates.add(name, preset))
     if quiet:
         typer.echo(record["name"])
         return
@@ -69,26 +69,24 @@ def template_add(
 @app.command("list")
 def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Every template and what it presets."""
-    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_table
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
-        records = [template_record(t) for t in Templates(tracker).all()]
+        records = [template_record(t) for t in tracker.templates.all()]
     rt.emit(records, fmt, table=template_table, columns=TEMPLATE_CSV_COLUMNS)
 
 
 @app.command("show")
 def template_show(ctx: typer.Context, name: Name, fmt: FormatOption = None) -> None:
     """One template's preset values."""
-    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
-        record = template_record(Templates(tracker).get_or_raise(name))
+        record = template_record(tracker.templates.get_or_raise(name))
     rt.emit(record, fmt, table=template_detail, columns=TEMPLATE_CSV_COLUMNS)
 
 
@@ -97,13 +95,12 @@ def template_remove(
     ctx: typer.Context, name: Name, fmt: FormatOption = None, quiet: QuietOption = False
 ) -> None:
     """Delete a template (service desk or admin); incidents logged with it keep their values."""
-    from inctrack.incidents.intake import Templates
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
     from inctrack.render.table import template_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
-        record = template_record(Templates(tracker).remove(name))
+        record = template_record(tracker.templates.remove(name))
     if quiet:
         typer.echo(record["name"])
         return

@@ -73,7 +73,7 @@ def export(
     """
     from inctrack import transfer
     from inctrack.cli.output import notice
-    from inctrack.incidents.tracker import IncidentQuery
+    from inctrack.incidents.queries import IncidentQuery
 
     rt = runtime(ctx)
     query = IncidentQuery(

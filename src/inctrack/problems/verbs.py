@@ -1,7 +1,7 @@
 """Problem records ``PRB-n``: the underlying cause behind recurring incidents.
 
-``Problems(tracker)`` works in the tracker's transaction, as the tracker's
-actor and clock, with the same rules: authorization by ``people.PERMISSIONS``
+``Problems(tracker)`` works in the tracker's unit of work, as its actor and
+with its clock, with the same rules: authorization by ``access.PERMISSIONS``
 (``manage-problems``, ``close-problem``; linking an incident is the incident
 verb ``link-problem``), one event per changed field in ``problem_events``
 (append-only), and a timeline that only moves forward (``--at``).
@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -33,13 +33,12 @@ from inctrack.domain import (
     parse_problem_ref,
 )
 from inctrack.errors import NotFound, Rejected
+from inctrack.incidents.tracker import Tracker
 from inctrack.lifecycle import Verb
 from inctrack.problems import patterns
 from inctrack.records import Record, problem_record
 from inctrack.storage.models import Incident, Problem, ProblemEvent
-
-if TYPE_CHECKING:
-    from inctrack.incidents.tracker import Tracker
+from inctrack.work import Change, UnitOfWork
 
 OPEN, KNOWN_ERROR = ProblemStatus.OPEN, ProblemStatus.KNOWN_ERROR
 RESOLVED, CLOSED = ProblemStatus.RESOLVED, ProblemStatus.CLOSED
@@ -104,6 +103,7 @@ class Problems:
 
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
+        self.work = tracker.work
         self.session = tracker.session
 
     # -- reading -------------------------------------------------------------
@@ -175,22 +175,22 @@ class Problems:
     ) -> Problem:
         """Record a new problem, open, and link the incidents it explains."""
         numbers = _unique(parse_incident_ref(ref) for ref in incidents)
-        tracker = self.tracker
-        tracker.people.authorize(tracker.actor, "manage-problems")
-        now = tracker._now()
-        when = tracker._when(at, now)
+        work = self.work
+        work.authorize("manage-problems")
+        now = work.now()
+        when = work.when(at, now)
         problem = Problem(
-            id=tracker._next_number("problem"),
+            id=work.numbers.take("problem"),
             title=_title(title),
             description=_optional_text(description),
             status=OPEN.value,
             created_at=when,
-            created_by=tracker.actor,
+            created_by=work.actor,
             updated_at=when,
         )
         self.session.add(problem)
         self.session.flush()
-        change = _ProblemChange(self, problem, at=when, now=now)
+        change = ProblemChange(self.work, problem, at=when, now=now)
         change.event("created", message=problem.title)
         for number in numbers:
             self._attach(number, change)
@@ -206,8 +206,8 @@ class Problems:
         at: datetime | None = None,
     ) -> Problem:
         """A problem for candidate ``#number`` of ``report patterns`` with ``query``."""
-        self.tracker.people.authorize(self.tracker.actor, "manage-problems")
-        found = patterns.get_or_raise(self.session, query, number, now=self.tracker._now())
+        self.work.authorize("manage-problems")
+        found = patterns.get_or_raise(self.session, query, number, now=self.work.now())
         return self.create(title, description=description, incidents=found.incidents, at=at)
 
     def update(
@@ -235,14 +235,14 @@ class Problems:
         change = self._begin(ref, at, closing=target is CLOSED)
         message = _optional_text(note)
         if title is not None:
-            change.set("title", _title(title), message=message)
+            change.update("title", _title(title), message=message)
         for name, value in (
             ("description", description),
             ("root_cause", root_cause),
             ("workaround", workaround),
         ):
             if value is not None:
-                change.set(name, _optional_text(value), message=message)
+                change.update(name, _optional_text(value), message=message)
         if target is not None and target.value != change.problem.status:
             change.move(target, message=message)
         return change.problem
@@ -268,7 +268,7 @@ class Problems:
         problem = change.problem
         message = _optional_text(note)
         if root_cause is not None:
-            change.set("root_cause", _optional_text(root_cause), message=message)
+            change.update("root_cause", _optional_text(root_cause), message=message)
         if problem.status != RESOLVED.value or not resolve_incidents:
             change.move(RESOLVED, message=message)
         outcome = Resolution(problem)
@@ -304,20 +304,40 @@ class Problems:
     ) -> Incident:
         """``link INC-n --problem PRB-m``; ``problem=None`` unlinks the incident."""
         number = parse_incident_ref(ref)
-        self.tracker.people.authorize(self.tracker.actor, Verb.LINK_PROBLEM.value)
+        self.work.authorize(Verb.LINK_PROBLEM.value)
         if problem is None:
             return self._detach(number, at)
         change = self._begin(problem, at, closing=False)
         return self._attach(number, change)
 
+    def link_from_incident(
+        self,
+        ref: str | int,
+        *,
+        problem: str | int | None = None,
+        duplicate_of: str | int | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """``inctrack link INC-n``: to its problem (``"none"`` unlinks it) and/or, as a
+        duplicate, to its original (:meth:`Tracker.link`)."""
+        if duplicate_of is None and problem is None:
+            raise Rejected("Say what to link to: --duplicate-of INC-n or --problem PRB-n.")
+        if problem is not None:
+            unlink = str(problem).strip().lower() == "none"
+            incident = self.link_incident(ref, None if unlink else problem, at=at)
+            if duplicate_of is None:
+                return incident
+        assert duplicate_of is not None
+        return self.tracker.link(ref, duplicate_of=duplicate_of, at=at)
+
     # -- helpers -------------------------------------------------------------
 
-    def _begin(self, ref: str | int, at: datetime | None, *, closing: bool) -> _ProblemChange:
+    def _begin(self, ref: str | int, at: datetime | None, *, closing: bool) -> ProblemChange:
         """Authorize, lock the problem, refuse a closed one and a change back in time."""
-        tracker = self.tracker
-        tracker.people.authorize(tracker.actor, "manage-problems")
+        work = self.work
+        work.authorize("manage-problems")
         if closing:
-            tracker.people.authorize(tracker.actor, "close-problem")
+            work.authorize("close-problem")
         number = parse_problem_ref(ref)
         statement = select(Problem).where(col(Problem.id) == number).with_for_update()
         problem = self.session.scalars(statement).first()
@@ -327,18 +347,14 @@ class Problems:
         pid = format_problem_id(problem.id)
         if problem.status == CLOSED.value:
             raise Rejected(f"Cannot change {pid}: it is closed, which is final.")
-        now = tracker._now()
-        when = tracker._when(at, now)
-        if when < problem.updated_at:
-            raise Rejected(
-                f"{when.isoformat()} is before the last change to {pid} "
-                f"({problem.updated_at.isoformat()}); a timeline only moves forward."
-            )
-        return _ProblemChange(self, problem, at=when, now=now)
+        now = work.now()
+        change = ProblemChange(work, problem, at=work.when(at, now), now=now)
+        change.check_order()
+        return change
 
-    def _attach(self, number: int, change: _ProblemChange) -> Incident:
+    def _attach(self, number: int, change: ProblemChange) -> Incident:
         """Link one incident to the problem being changed, with an event on each side."""
-        incident_change = self.tracker._begin(number, Verb.LINK_PROBLEM, change.at)
+        incident_change = self.work.begin(number, Verb.LINK_PROBLEM, change.at)
         incident = incident_change.incident
         problem = change.problem
         if incident.problem_id == problem.id:
@@ -359,55 +375,34 @@ class Problems:
         tracker = self.tracker
         linked_to = tracker.get_or_raise(number).problem_id
         if linked_to is None:  # nothing to unlink; still refuse what the lifecycle refuses
-            return tracker._begin(number, Verb.LINK_PROBLEM, at).incident
+            return self.work.begin(number, Verb.LINK_PROBLEM, at).incident
         change = self._begin(linked_to, at, closing=False)
-        incident_change = tracker._begin(number, Verb.LINK_PROBLEM, change.at)
+        incident_change = self.work.begin(number, Verb.LINK_PROBLEM, change.at)
         incident_change.incident.problem_id = None
         incident_change.event("linked", field="problem", old=change.id, new=None)
         change.event("unlinked", field="incident", old=incident_change.id, new=None)
         return incident_change.incident
 
 
-class _ProblemChange:
+class ProblemChange(Change):
     """One command applied to one locked problem: field changes, each with its event."""
 
-    def __init__(
-        self, problems: Problems, problem: Problem, *, at: datetime, now: datetime
-    ) -> None:
-        self.problems = problems
+    def __init__(self, work: UnitOfWork, problem: Problem, *, at: datetime, now: datetime) -> None:
+        def write(kind: str, **values: Any) -> ProblemEvent:
+            event = ProblemEvent(
+                problem_id=problem.id, at=at, recorded_at=now, actor=work.actor, kind=kind,
+                **values,
+            )  # fmt: skip
+            work.session.add(event)
+            return event
+
+        super().__init__(problem, id=format_problem_id(problem.id), at=at, now=now,
+                         write_event=write)  # fmt: skip
+        self.work = work
         self.problem = problem
-        self.at = at
-        self.now = now
-        self.id = format_problem_id(problem.id)
-        self._said: set[str] = set()
 
-    def event(
-        self,
-        kind: str,
-        *,
-        field: str | None = None,
-        old: str | None = None,
-        new: str | None = None,
-        message: str | None = None,
-    ) -> None:
-        if message is not None and message in self._said:
-            message = None  # one command, one message: on its first event only
-        elif message is not None:
-            self._said.add(message)
-        self.problems.session.add(
-            ProblemEvent(
-                problem_id=self.problem.id, at=self.at, recorded_at=self.now,
-                actor=self.problems.tracker.actor, kind=kind, field=field, old=old, new=new,
-                message=message,
-            )
-        )  # fmt: skip
-        self.problem.updated_at = self.at
-
-    def set(self, name: str, value: str | None, *, message: str | None) -> None:
-        old = getattr(self.problem, name)
-        if old != value:
-            setattr(self.problem, name, value)
-            self.event("updated", field=name, old=old, new=value, message=message)
+    def update(self, name: str, value: str | None, *, message: str | None) -> None:
+        self.set(name, value, kind="updated", message=message)
 
     def move(self, target: ProblemStatus, *, message: str | None) -> None:
         problem = self.problem
@@ -419,7 +414,7 @@ class _ProblemChange:
             options = " and ".join(f"--{name.replace('_', '-')}" for name in missing)
             raise Rejected(f"{self.id} needs {what} to be {target}; give {options}.")
         if target is CLOSED:
-            self.problems.tracker.people.authorize(self.problems.tracker.actor, "close-problem")
+            self.work.authorize("close-problem")
             problem.closed_at = self.at
         elif target is RESOLVED:
             problem.resolved_at = self.at

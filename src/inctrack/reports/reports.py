@@ -218,7 +218,7 @@ def _connection(tracker: Tracker) -> Connection:
 
 
 def _now(tracker: Tracker) -> datetime:
-    return tracker.clock.now().astimezone(UTC).replace(microsecond=0)
+    return tracker.work.now()
 
 
 def _zone(policy: Policy) -> ZoneInfo:

@@ -24,7 +24,8 @@ from sqlalchemy import Table, select
 from sqlmodel import SQLModel
 
 from inctrack.errors import Rejected
-from inctrack.incidents.tracker import IncidentQuery, Tracker, incident_filters
+from inctrack.incidents.queries import IncidentQuery, incident_filters
+from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
 from inctrack.storage.models import Event, Incident
 

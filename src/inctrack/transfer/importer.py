@@ -29,7 +29,6 @@ from inctrack.incidents.tracker import Tracker
 from inctrack.storage.bulk import BulkInsert
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
-from inctrack.work import UnitOfWork
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
@@ -54,15 +53,6 @@ class TooManyProblems(Exception):
     """Raised to stop reading: the file needs fixing anyway."""
 
 
-def unit_of_work(tracker: Tracker) -> UnitOfWork:
-    """The unit of work the importer authorizes, dates and numbers through.
-
-    TODO(issue 12): ``tracker.work`` once ``Tracker`` carries its public ``UnitOfWork``;
-    until then one over the tracker's session, clock and actor: the same transaction.
-    """
-    return UnitOfWork(tracker.session, clock=tracker.clock, actor=tracker.actor)
-
-
 class Importer:
     """Writes drafts in bulk inside the tracker's transaction, deciding conflicts.
 
@@ -79,7 +69,7 @@ class Importer:
         on_conflict: ConflictPolicy = ConflictPolicy.SKIP,
         dry_run: bool = False,
     ) -> None:
-        work = unit_of_work(tracker)
+        work = tracker.work
         work.authorize("import")
         self.tracker = tracker
         self.summary = summary

@@ -20,6 +20,7 @@ from typing import IO, Any
 from inctrack.admin.taxonomy import join
 from inctrack.domain import (
     MAX_TIER,
+    MAX_TITLE,
     Channel,
     HoldReason,
     Level,
@@ -29,7 +30,6 @@ from inctrack.domain import (
     parse_category,
 )
 from inctrack.errors import Rejected, UsageError
-from inctrack.incidents.tracker import MAX_TITLE
 from inctrack.records import ROLE_NAMES
 from inctrack.transfer import fields as read
 from inctrack.transfer.fields import Bad, DateReader

@@ -33,9 +33,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from inctrack.domain import Channel, HoldReason, Level, ResolutionCode, Status
+from inctrack.domain import MAX_TITLE, Channel, HoldReason, Level, ResolutionCode, Status
 from inctrack.errors import Rejected
-from inctrack.incidents.tracker import MAX_TITLE, Tracker
+from inctrack.incidents.tracker import Tracker
 from inctrack.transfer.fields import Bad, DateReader, level, priority, slug
 from inctrack.transfer.importer import (
     Importer,

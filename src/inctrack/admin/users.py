@@ -1,0 +1,87 @@
+"""People and their roles: who may use the tracker, and as what.
+
+The first user must be an admin, and the last active admin cannot lose the
+role, so that someone can always manage users. See :mod:`inctrack.access` for
+what each role may do.
+"""
+
+from __future__ import annotations
+
+from inctrack.access import parse_roles, roles_of
+from inctrack.domain import Role, check_tier, optional_text, required_text
+from inctrack.errors import NotFound, Rejected
+from inctrack.storage.models import User
+from inctrack.work import UnitOfWork
+
+
+class Users:
+    """Registering and changing users (admins only, once anyone is registered)."""
+
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work = work
+
+    def all(self) -> list[User]:
+        return self.work.people.all()
+
+    def add(
+        self,
+        name: str,
+        *,
+        roles: list[str] | list[Role],
+        tier: int | None = None,
+        group: str | None = None,
+        email: str | None = None,
+    ) -> User:
+        """Register a person; the first one must be an admin, so that someone can add more."""
+        self.work.authorize("manage-users")
+        user_name = required_text(name, "user name")
+        role_list = parse_roles(roles)
+        if not role_list:
+            raise Rejected("Give the user at least one --role.")
+        if not self.work.people.anyone_registered() and Role.ADMIN not in role_list:
+            raise Rejected(
+                f"The first user must have the admin role, so that someone can manage users; "
+                f"add --role admin (for example: user add {user_name} --role service-desk "
+                "--role admin)."
+            )
+        if self.work.people.get(user_name) is not None:
+            raise Rejected(f"{user_name} is already a user; change them with `user update`.")
+        user = User(
+            name=user_name, roles=",".join(role_list), tier=check_tier(tier),
+            assignment_group=optional_text(group), email=optional_text(email),
+            created_at=self.work.now(),
+        )  # fmt: skip
+        self.work.people.add(user)
+        return user
+
+    def update(
+        self,
+        name: str,
+        *,
+        roles: list[str] | list[Role] | None = None,
+        tier: int | None = None,
+        group: str | None = None,
+        email: str | None = None,
+        active: bool | None = None,
+    ) -> User:
+        self.work.authorize("manage-users")
+        user = self.work.people.get(name.strip())
+        if user is None:
+            raise NotFound(f"There is no user {name}; `inctrack user list` shows who there is.")
+        if roles is not None:
+            role_list = parse_roles(roles)
+            if not role_list:
+                raise Rejected("A user needs at least one role; deactivate them instead.")
+            user.roles = ",".join(role_list)
+        if tier is not None:
+            user.tier = check_tier(tier)
+        if group is not None:
+            user.assignment_group = optional_text(group)
+        if email is not None:
+            user.email = optional_text(email)
+        if active is not None:
+            user.active = active
+        admins = [u for u in self.work.people.all() if u.active and Role.ADMIN in roles_of(u)]
+        if not admins:
+            raise Rejected(f"{user.name} is the last active admin; make someone else admin first.")
+        return user

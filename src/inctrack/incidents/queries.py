@@ -1,0 +1,243 @@
+"""Reading incidents: one by its ID, the queue, records, SLA clocks, the breach list.
+
+:class:`IncidentReader` is the read side of the tracker; it works inside a
+unit of work (:class:`inctrack.work.UnitOfWork`) and never writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, case, or_, select
+from sqlmodel import Session, col
+
+from inctrack.domain import (
+    OPEN_STATUSES,
+    Priority,
+    Status,
+    format_incident_id,
+    parse_category,
+    parse_incident_ref,
+)
+from inctrack.errors import Rejected
+from inctrack.records import Record, incident_record, problem_summary
+from inctrack.sla.evaluate import Clocks, clocks_for
+from inctrack.sla.policy import Policy
+from inctrack.storage.models import Event, Incident, Problem
+from inctrack.work import UnitOfWork, no_such_incident
+
+_CHUNK = 500
+"""Incidents read per query (SQLite limits the number of bound values)."""
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """Filters for :meth:`Tracker.list`; the defaults give the open queue."""
+
+    statuses: Sequence[Status] = ()
+    include_closed: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str | None = None
+    priorities: Sequence[Priority] = ()
+    category: str | None = None
+    """``network`` or ``network/vpn``."""
+    assignee: str | None = None
+    group: str | None = None
+    tier: int | None = None
+    service: str | None = None
+    limit: int | None = None
+
+
+def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a query (``list``, ``export``); empty for every incident."""
+    where: list[ColumnElement[bool]] = []
+    if query.statuses:
+        where.append(col(Incident.status).in_([str(s) for s in query.statuses]))
+    elif not query.include_closed:
+        where.append(col(Incident.status).in_([str(s) for s in OPEN_STATUSES]))
+    if query.since is not None:
+        where.append(col(Incident.reported_at) >= query.since)
+    if query.until is not None:
+        where.append(col(Incident.reported_at) < query.until)
+    if query.priorities:
+        priorities = [Priority.parse(p).value for p in query.priorities]
+        where.append(col(Incident.priority).in_(priorities))
+    if query.category:
+        category, subcategory = parse_category(query.category)
+        where.append(col(Incident.category) == category)
+        if subcategory is not None:
+            where.append(col(Incident.subcategory) == subcategory)
+    for column, value in (
+        (Incident.assignee, query.assignee),
+        (Incident.assignment_group, query.group),
+        (Incident.tier, query.tier),
+        (Incident.service, query.service),
+    ):
+        if value is not None:
+            where.append(col(column) == value)
+    if query.search:
+        columns = (Incident.title, Incident.description, Incident.reporter, Incident.service,
+                   Incident.external_id)  # fmt: skip
+        pattern = query.search
+        where.append(or_(*(col(c).icontains(pattern, autoescape=True) for c in columns)))
+    return where
+
+
+class IncidentReader:
+    """Incidents as they are (or were, ``as_of``): look-ups, the queue, records, clocks."""
+
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work = work
+        self.session: Session = work.session
+
+    @property
+    def actor(self) -> str:
+        return self.work.actor
+
+    def policy(self) -> Policy:
+        """The team's SLA policy (read once per unit of work)."""
+        return self.work.policy()
+
+    def get(self, ref: str | int) -> Incident | None:
+        return self.session.get(Incident, parse_incident_ref(ref))
+
+    def get_or_raise(self, ref: str | int) -> Incident:
+        incident = self.get(ref)
+        if incident is None:
+            raise no_such_incident(parse_incident_ref(ref))
+        return incident
+
+    def events(self, incident: Incident) -> list[Event]:
+        query = select(Event).where(col(Event.incident_id) == incident.id).order_by(col(Event.id))
+        return list(self.session.scalars(query))
+
+    def find(self, query: IncidentQuery | None = None) -> list[Incident]:
+        """Incidents worst first: untriaged, then priority, then the nearest SLA due
+        (the open queue) or the oldest report (with statuses or closed ones)."""
+        return [incident for incident, _ in self._find(query or IncidentQuery())]
+
+    def find_records(self, query: IncidentQuery | None = None) -> list[Record]:
+        """:meth:`find` as records, evaluating each incident's clocks once."""
+        found = self._find(query or IncidentQuery())
+        missing = self.clocks([i for i, clocks in found if clocks is None])
+        return [self.record(i, clocks=clocks or missing[i.id]) for i, clocks in found]
+
+    def _find(self, query: IncidentQuery) -> list[tuple[Incident, Clocks | None]]:
+        statement = select(Incident).where(*incident_filters(query))
+        statement = statement.order_by(
+            case((col(Incident.priority).is_(None), 0), else_=1),
+            col(Incident.priority),
+            col(Incident.reported_at),
+            col(Incident.id),
+        )
+        if query.statuses or query.include_closed:
+            if query.limit is not None:
+                statement = statement.limit(query.limit)
+            return [(incident, None) for incident in self.session.scalars(statement)]
+        # The open queue: worst first needs the clocks (nearest due within a priority).
+        clocks = self.clocks(list(self.session.scalars(statement)))
+        ranked = sorted(clocks.values(), key=_urgency)[: query.limit]
+        return [(c.incident, c) for c in ranked]
+
+    def record(
+        self,
+        incident: Incident,
+        *,
+        with_events: bool = False,
+        clocks: Clocks | None = None,
+    ) -> Record:
+        """The incident as its public record, with both SLA clocks (as of now)."""
+        events = self.events(incident) if with_events else None
+        if clocks is None:
+            clocks = self.clocks([incident])[incident.id]
+        record = incident_record(incident, events=events, sla=clocks.record())
+        if with_events:  # `show` names the problem and its workaround
+            number = incident.problem_id
+            problem = self.session.get(Problem, number) if number is not None else None
+            record["problem_detail"] = problem_summary(problem)
+        return record
+
+    def clocks(
+        self, incidents: Sequence[Incident], *, as_of: datetime | None = None
+    ) -> dict[int, Clocks]:
+        """Both SLA clocks of each incident, from its history, at ``as_of`` (default now)."""
+        moment = self.work.now() if as_of is None else as_of
+        return clocks_for(self.session, incidents, self.policy(), moment)
+
+    def sla(self, ref: str | int, *, as_of: datetime | None = None) -> Clocks:
+        """One incident's clocks, to be explained segment by segment."""
+        incident = self.get_or_raise(ref)
+        moment = self.work.now() if as_of is None else as_of
+        if incident.reported_at > moment:
+            raise Rejected(
+                f"{format_incident_id(incident.id)} was reported at "
+                f"{incident.reported_at.isoformat()}, after {moment.isoformat()}."
+            )
+        return self.clocks([incident], as_of=moment)[incident.id]
+
+    def sla_report(
+        self,
+        *,
+        as_of: datetime | None = None,
+        states: Sequence[str] = ("breached", "at_risk"),
+        priorities: Sequence[Priority] = (),
+        group: str | None = None,
+    ) -> list[Clocks]:
+        """Incidents open at ``as_of`` whose clocks are in ``states``, most urgent first.
+
+        Only open incidents are read (plus, for a past ``as_of``, those whose
+        status changed after it), so closed history is never loaded.
+        """
+        moment = self.work.now() if as_of is None else as_of
+        open_now = col(Incident.status).in_([s.value for s in OPEN_STATUSES])
+        changed_since = col(Incident.id).in_(
+            select(col(Event.incident_id))
+            .where(col(Event.field) == "status")
+            .where(col(Event.at) > moment)
+        )
+        candidates = select(Incident).where(col(Incident.reported_at) <= moment)
+        candidates = candidates.where(open_now if as_of is None else (open_now | changed_since))
+        if group is not None:
+            candidates = candidates.where(col(Incident.assignment_group) == group)
+        incidents = list(self.session.scalars(candidates))
+        wanted = {Priority.parse(p).value for p in priorities}
+        found = [
+            c
+            for c in self.clocks(incidents, as_of=moment).values()
+            if c.is_open and c.worst in states and (not wanted or c.priority in wanted)
+        ]
+        return sorted(found, key=_urgency)
+
+    # -- writing -------------------------------------------------------------
+
+    def incidents(self, numbers: Sequence[int]) -> list[Incident]:
+        """The incidents with these numbers, in the order given (read in a few queries)."""
+        wanted = sorted(set(numbers))
+        found: dict[int, Incident] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            statement = select(Incident).where(col(Incident.id).in_(chunk))
+            found.update((i.id, i) for i in self.session.scalars(statement))
+        return [found[number] for number in numbers]
+
+    def records(self, numbers: Sequence[int]) -> list[Record]:
+        """The records of these incidents, in the order given, each clock evaluated once."""
+        incidents = self.incidents(numbers)
+        unique = list({i.id: i for i in incidents}.values())
+        clocks = self.clocks(unique)
+        built = {i.id: self.record(i, clocks=clocks[i.id]) for i in unique}
+        return [built[i.id] for i in incidents]
+
+
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def _urgency(clocks: Clocks) -> tuple[int, str, datetime, datetime, int]:
+    """Queue order: untriaged first, then priority, then the nearest due, then oldest."""
+    priority = clocks.priority
+    due = clocks.next_due or _FAR
+    return (0 if priority is None else 1, priority or "", due, clocks.incident.reported_at,
+            clocks.incident.id)  # fmt: skip
