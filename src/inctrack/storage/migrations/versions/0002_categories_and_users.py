@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from inctrack.admin.taxonomy import default_paths
-from inctrack.storage.models import UTCDateTime
+from inctrack.storage.migrations.coltypes import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
