@@ -39,8 +39,8 @@ from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
 from inctrack.records import Record, incident_record, problem_summary
 from inctrack.sla import policy as policy_store
-from inctrack.sla.calendar import parse_hours
 from inctrack.sla.evaluate import Clocks, clocks_for
+from inctrack.sla.hours import parse_hours
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Category, Counter, Event, Holiday, Incident, Problem, User
 
