@@ -84,7 +84,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("check")
 def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Check integrity, schema revision and the append-only guard; exit 4 on a problem."""
-    from inctrack.render.table import findings_table
+    from inctrack.render.admin import findings_table
     from inctrack.storage.check import check as run_check
 
     rt = runtime(ctx)

@@ -92,7 +92,7 @@ def report_patterns(
     """
     from inctrack.problems import patterns
     from inctrack.records import pattern_csv_columns, pattern_record
-    from inctrack.render.table import pattern_table
+    from inctrack.render.problems import pattern_table
 
     rt = runtime(ctx)
     query = _pattern_query(rt, window, min_count, by, since, until, unlinked=unlinked)
@@ -188,7 +188,7 @@ def show(ctx: typer.Context, ref: ProblemArgument, fmt: FormatOption = None) -> 
     """Show a problem: its fields, root cause, workaround, incidents and timeline."""
     from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_detail
+    from inctrack.render.problems import problem_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -212,7 +212,7 @@ def list_problems(
     """Problems by number; closed ones only with --all or --status closed."""
     from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_list
+    from inctrack.render.problems import problem_list
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -333,7 +333,7 @@ def _write(
     """Every problem write: parse --at, one call in one transaction, print the problem."""
     from inctrack.problems.verbs import Problems, known_error_hint
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_detail
+    from inctrack.render.problems import problem_detail
 
     when = rt.when(at)
     with rt.tracker(write=True) as tracker:

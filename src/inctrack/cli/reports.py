@@ -78,8 +78,8 @@ def trends(
     Periods are whole days, weeks (Monday to Sunday) or months in the business
     calendar's time zone; the table view adds a sparkline per key.
     """
+    from inctrack import reports
     from inctrack.render.reports import trends_table
-    from inctrack.reports import reports
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -115,8 +115,8 @@ def mttr(
     Counts the incidents reported between --since and --until (cancelled ones
     left out), from report to first response and to resolution.
     """
+    from inctrack import reports
     from inctrack.render.reports import mttr_table
-    from inctrack.reports import reports
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -142,8 +142,8 @@ def backlog(
     fmt: FormatOption = None,
 ) -> None:
     """Open incidents by age (oldest first) and priority, with a bar per age."""
+    from inctrack import reports
     from inctrack.render.reports import backlog_table
-    from inctrack.reports import reports
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

@@ -39,7 +39,7 @@ def sla(
     fmt: FormatOption = None,
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
-    from inctrack.render.table import sla_detail
+    from inctrack.render.sla import sla_detail
     from inctrack.sla.compute import segments
 
     rt = runtime(ctx)
@@ -73,7 +73,7 @@ def report_sla(
 ) -> None:
     """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     rt = runtime(ctx)
     states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]
@@ -106,7 +106,7 @@ def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> Non
 def _policy(
     ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
 ) -> None:
-    from inctrack.render.table import policy_table
+    from inctrack.render.sla import policy_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
@@ -193,7 +193,7 @@ def calendar_set(
 def _calendar(
     ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
 ) -> None:
-    from inctrack.render.table import calendar_table
+    from inctrack.render.sla import calendar_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
@@ -234,7 +234,7 @@ def holiday_remove(ctx: typer.Context, day: Day, fmt: FormatOption = None) -> No
 @holiday_app.command("list")
 def holiday_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The holidays of the business calendar."""
-    from inctrack.render.table import holiday_table
+    from inctrack.render.sla import holiday_table
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

@@ -171,7 +171,7 @@ def import_(
     (exit 4). Incidents already here are skipped, updated or refused (--on-conflict);
     times without an offset are in your time zone.
     """
-    from inctrack.render.table import import_summary
+    from inctrack.render.transfer import import_summary
     from inctrack.transfer import transfer
 
     rt = runtime(ctx)
