@@ -11,6 +11,7 @@ import typer
 from inctrack.cli.options import FormatOption, IncidentArgument
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
+from inctrack.errors import ExitCode
 
 if TYPE_CHECKING:
     from inctrack.cli.runtime import Runtime
@@ -40,15 +41,12 @@ def sla(
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
     from inctrack.render.table import sla_detail
-    from inctrack.sla.compute import segments
+    from inctrack.sla.report import explain
 
     rt = runtime(ctx)
     moment = rt.when(as_of) or rt.clock.now().replace(microsecond=0)
     with rt.tracker(write=False) as tracker:
-        clocks = tracker.sla(ref, as_of=moment)
-        record = {"id": tracker.record(clocks.incident)["id"], "as_of": moment.isoformat()}
-    for name, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
-        record[name] = {**clock.record(), "segments": segments(clock, moment)}
+        record = explain(tracker, ref, as_of=moment)
     rt.emit(record, fmt, table=sla_detail)
 
 
@@ -74,24 +72,22 @@ def report_sla(
     """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.table import incident_list
+    from inctrack.sla.report import sla_report
 
     rt = runtime(ctx)
     states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]
     moment = rt.when(as_of)
     with rt.tracker(write=False) as tracker:
-        found = tracker.sla_report(
-            as_of=moment, states=states or ("breached", "at_risk"),
+        report = sla_report(
+            tracker, as_of=moment, states=states or ("breached", "at_risk"),
             priorities=priority or (), group=group,
         )  # fmt: skip
-        records = [{**tracker.record(c.incident, clocks=c), **c.then()} for c in found]
-    if records or not quiet_if_none:
-        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
-    breaches = sum(1 for c in found if c.worst == "breached")
-    if breaches:
-        _queue_breach_hook(rt, records, breaches)
-    if fail_on_breach and records:
-        worst = {c.worst for c in found}
-        raise typer.Exit(8 if "breached" in worst else 9)
+    if report.records or not quiet_if_none:
+        rt.emit(report.records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+    if report.breaches:
+        _queue_breach_hook(rt, report.records, report.breaches)
+    if fail_on_breach and report.verdict is not ExitCode.OK:
+        raise typer.Exit(report.verdict)
 
 
 def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:
