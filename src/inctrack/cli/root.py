@@ -18,7 +18,7 @@ from inctrack.cli import (
     lifecycle,
     output,
     problems,
-    reports,
+    report,
     sla,
     templates,
     transfer,
@@ -128,12 +128,9 @@ for verb in (
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("sla")(sla.sla)
-for report in (reports.trends, reports.mttr, reports.backlog):
-    sla.report_app.command(report.__name__)(report)
-sla.report_app.command("patterns")(problems.report_patterns)
 app.command("export")(transfer.export)
 app.command("import")(transfer.import_)
-app.add_typer(sla.report_app, name="report")
+app.add_typer(report.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
 app.add_typer(problems.problem_app, name="problem")

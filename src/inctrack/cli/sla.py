@@ -1,4 +1,4 @@
-"""SLA: one incident's clocks explained, the breach report, the policy, the calendar."""
+"""SLA: one incident's clocks explained, the policy, the calendar."""
 
 from __future__ import annotations
 
@@ -8,25 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inctrack.cli.options import FormatOption, IncidentArgument
+from inctrack.cli.options import AsOfOption, FormatOption, IncidentArgument
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
-from inctrack.errors import ExitCode
 
 if TYPE_CHECKING:
-    from inctrack.cli.runtime import Runtime
     from inctrack.incidents.tracker import Tracker
-    from inctrack.records import Record
     from inctrack.sla.policy import Policy
 
-AsOf = Annotated[
-    str | None,
-    typer.Option("--as-of", metavar="WHEN", help="Evaluate at WHEN, by the times events carry."),
-]
-report_app = typer.Typer(
-    help="Reports: SLA breaches, trends, MTTR, the backlog and recurring patterns.",
-    no_args_is_help=True,
-)
 policy_app = typer.Typer(help="SLA targets per priority, at-risk threshold, matrix.")
 calendar_app = typer.Typer(help="The business calendar: hours, time zone, holidays.")
 holiday_app = typer.Typer(help="Days without working time.", no_args_is_help=True)
@@ -36,7 +25,7 @@ calendar_app.add_typer(holiday_app, name="holiday")
 def sla(
     ctx: typer.Context,
     ref: IncidentArgument,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
@@ -48,55 +37,6 @@ def sla(
     with rt.tracker(write=False) as tracker:
         record = explain(tracker, ref, as_of=moment)
     rt.emit(record, fmt, table=sla_detail)
-
-
-@report_app.command("sla")
-def report_sla(
-    ctx: typer.Context,
-    breached: Annotated[bool, typer.Option("--breached", help="Only breached clocks.")] = False,
-    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only clocks at risk.")] = False,
-    as_of: AsOf = None,
-    priority: Annotated[
-        list[Priority] | None, typer.Option("--priority", "-p", case_sensitive=False)
-    ] = None,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
-    fail_on_breach: Annotated[
-        bool,
-        typer.Option("--fail-on-breach", help="Exit 8 if anything breached, 9 if only at risk."),
-    ] = False,
-    quiet_if_none: Annotated[
-        bool, typer.Option("--quiet-if-none", help="Print nothing when nothing is found.")
-    ] = False,
-    fmt: FormatOption = None,
-) -> None:
-    """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
-    from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
-    from inctrack.sla.report import sla_report
-
-    rt = runtime(ctx)
-    states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]
-    moment = rt.when(as_of)
-    with rt.tracker(write=False) as tracker:
-        report = sla_report(
-            tracker, as_of=moment, states=states or ("breached", "at_risk"),
-            priorities=priority or (), group=group,
-        )  # fmt: skip
-    if report.records or not quiet_if_none:
-        rt.emit(report.records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
-    if report.breaches:
-        _queue_breach_hook(rt, report.records, report.breaches)
-    if fail_on_breach and report.verdict is not ExitCode.OK:
-        raise typer.Exit(report.verdict)
-
-
-def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:
-    """The on-breach hook gets the report as printed with --format json."""
-    from inctrack.cli.hooks import Call
-    from inctrack.render import to_json
-
-    env = {"INCTRACK_BREACHED": str(breaches), "INCTRACK_DB": rt.settings.db}
-    rt.queue_hook(Call("on-breach", to_json(records) + "\n", subject="the SLA report", env=env))
 
 
 def _policy(
