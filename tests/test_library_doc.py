@@ -20,6 +20,7 @@ def test_the_library_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_the_public_names_are_importable_from_the_package() -> None:
     import inctrack
 
+    assert sorted(inctrack.__all__) == sorted([*inctrack._EXPORTS, "__version__"])
     for name in inctrack.__all__:
         assert getattr(inctrack, name) is not None, name
     with pytest.raises(AttributeError):

@@ -39,7 +39,22 @@ _EXPORTS = {
 }
 """Public name -> the module that defines it."""
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "Conflict",
+    "Database",
+    "FixedClock",
+    "IncidentQuery",
+    "InctrackError",
+    "LogRequest",
+    "NotFound",
+    "PermissionDenied",
+    "Problems",
+    "Rejected",
+    "SystemClock",
+    "Tracker",
+    "UnitOfWork",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from inctrack.clock import FixedClock, SystemClock

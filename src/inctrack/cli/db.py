@@ -9,6 +9,7 @@ import typer
 
 from inctrack.cli.options import FormatOption
 from inctrack.cli.runtime import runtime
+from inctrack.errors import ExitCode
 
 app = typer.Typer(help="Where the database is, and keeping it sound.", no_args_is_help=True)
 
@@ -84,14 +85,13 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("check")
 def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Check integrity, schema revision and the append-only guard; exit 4 on a problem."""
+    from inctrack.records import finding_record
     from inctrack.render.admin import findings_table
     from inctrack.storage.check import check as run_check
+    from inctrack.storage.check import verdict
 
     rt = runtime(ctx)
-    findings = [
-        {"check": f.check, "ok": f.ok, "detail": f.detail}
-        for f in run_check(rt.database(upgrade=False))
-    ]
-    rt.emit(findings, fmt, table=findings_table)
-    if not all(f["ok"] for f in findings):
-        raise typer.Exit(4)
+    findings = run_check(rt.database(upgrade=False))
+    rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
+    if (code := verdict(findings)) is not ExitCode.OK:
+        raise typer.Exit(code)
