@@ -17,7 +17,7 @@ app = typer.Typer(help="Where the database is, and keeping it sound.", no_args_i
 @app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print the database in use (a file path, or the URL with its password hidden)."""
-    from inctrack.storage.engine import display_url, resolve_url
+    from inctrack.storage.location import display_url, resolve_url
 
     typer.echo(display_url(resolve_url(runtime(ctx).settings.db)))
 
@@ -30,7 +30,7 @@ def init(
     ] = False,
 ) -> None:
     """Create the database now (a new SQLite file is owner-only unless --shared)."""
-    from inctrack.storage.engine import create_sqlite_file, resolve_url, sqlite_path
+    from inctrack.storage.location import create_sqlite_file, resolve_url, sqlite_path
 
     rt = runtime(ctx)
     path = sqlite_path(resolve_url(rt.settings.db))
@@ -49,7 +49,7 @@ def backup(
 ) -> None:
     """Copy a SQLite database while it is in use (a consistent snapshot, owner-only)."""
     from inctrack.errors import Rejected
-    from inctrack.storage.engine import sqlite_path
+    from inctrack.storage.location import sqlite_path
     from inctrack.storage.migrate import backup_sqlite_to
 
     database = runtime(ctx).database()
