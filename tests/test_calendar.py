@@ -15,15 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inctrack.errors import Rejected
-from inctrack.sla.calendar import (
-    END_OF_DAY,
-    TWENTY_FOUR_SEVEN,
-    Calendar,
-    WorkingHours,
-    default_business,
-    load_zone,
-    parse_hours,
-)
+from inctrack.sla.calendar import TWENTY_FOUR_SEVEN, Calendar, default_business, load_zone
+from inctrack.sla.hours import END_OF_DAY, WorkingHours, parse_hours
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -44,6 +44,7 @@ def test_every_exit_code_is_documented() -> None:
     ]  # fmt: skip
     text = (REFERENCE / "exit-codes.md").read_text(encoding="utf-8")
     assert {str(c.exit_code) for c in classes} <= table_rows("exit-codes.md")
+    assert {str(code.value) for code in errors.ExitCode} <= table_rows("exit-codes.md")
     assert [c.__name__ for c in classes if f"`{c.__name__}`" not in text] == []
 
 

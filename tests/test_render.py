@@ -53,7 +53,7 @@ def test_the_queue_table_wraps_titles_cuts_long_names_and_aligns_numbers() -> No
 
     from rich.console import Console
 
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     breached = {"state": "breached", "remaining_seconds": -7200}
     records = [
@@ -86,7 +86,7 @@ def test_the_pattern_table_fits_80_columns_by_wrapping_the_key() -> None:
 
     from rich.console import Console
 
-    from inctrack.render.table import pattern_table
+    from inctrack.render.problems import pattern_table
 
     record = {
         "number": 1, "label": "mail · email/outlook", "count": 4,
@@ -125,7 +125,7 @@ def test_the_queue_table_styles_only_its_styled_cells() -> None:
 
     from rich.console import Console
 
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     records = [_queue_record(title="VPN down", status="new")]
     out = io.StringIO()

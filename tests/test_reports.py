@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
+from inctrack import reports
 from inctrack.clock import FixedClock
 from inctrack.errors import Rejected
 from inctrack.incidents.queries import IncidentQuery
 from inctrack.render.chart import bar, downsample, sparkline
-from inctrack.reports import reports
 from inctrack.storage import Database
 
 from .helpers import START, Cli, Desk

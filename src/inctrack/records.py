@@ -22,6 +22,7 @@ from inctrack.domain import (
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
     from inctrack.problems.patterns import Pattern
+    from inctrack.storage.check import Finding
     from inctrack.storage.models import (
         Category,
         Event,
@@ -276,3 +277,8 @@ def pattern_csv_columns(by: tuple[str, ...]) -> tuple[str, ...]:
     """``number``, one ``key_<field>`` column per key field, then the rest."""
     keys = tuple(f"key_{name}" for name in by)
     return ("number", *keys, "label", "count", "first", "last", "linked", "problems", "incidents")
+
+
+def finding_record(finding: Finding) -> Record:
+    """One row of ``db check``: which check, whether it passed, and what it saw."""
+    return {"check": finding.check, "ok": finding.ok, "detail": finding.detail}

@@ -13,7 +13,7 @@ from datetime import date
 from inctrack.domain import Level, Priority, optional_text
 from inctrack.errors import NotFound, Rejected
 from inctrack.sla import policy as policy_store
-from inctrack.sla.calendar import parse_hours
+from inctrack.sla.hours import parse_hours
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Holiday
 from inctrack.work import UnitOfWork

@@ -31,7 +31,7 @@ Email = Annotated[str | None, typer.Option("--email", help="How to reach them.")
 
 def _categories(ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Any]) -> None:
     from inctrack.records import CATEGORY_CSV_COLUMNS, category_record
-    from inctrack.render.table import category_tree
+    from inctrack.render.admin import category_tree
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
@@ -50,7 +50,7 @@ def category_list(
 ) -> None:
     """The taxonomy: categories and their subcategories."""
     from inctrack.records import CATEGORY_CSV_COLUMNS, category_record
-    from inctrack.render.table import category_tree
+    from inctrack.render.admin import category_tree
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -86,7 +86,7 @@ def _user(
     ctx: typer.Context, fmt: FormatOption, quiet: bool, action: Callable[[Tracker], User]
 ) -> None:
     from inctrack.records import USER_CSV_COLUMNS, user_record
-    from inctrack.render.table import user_detail
+    from inctrack.render.admin import user_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
@@ -142,7 +142,7 @@ def user_update(
 def user_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Registered people and their roles."""
     from inctrack.records import USER_CSV_COLUMNS, user_record
-    from inctrack.render.table import user_table
+    from inctrack.render.admin import user_table
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

@@ -9,6 +9,7 @@ import typer
 
 from inctrack.cli.options import FormatOption
 from inctrack.cli.runtime import runtime
+from inctrack.errors import ExitCode
 
 app = typer.Typer(help="Where the database is, and keeping it sound.", no_args_is_help=True)
 
@@ -16,7 +17,7 @@ app = typer.Typer(help="Where the database is, and keeping it sound.", no_args_i
 @app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print the database in use (a file path, or the URL with its password hidden)."""
-    from inctrack.storage.engine import display_url, resolve_url
+    from inctrack.storage.location import display_url, resolve_url
 
     typer.echo(display_url(resolve_url(runtime(ctx).settings.db)))
 
@@ -29,7 +30,7 @@ def init(
     ] = False,
 ) -> None:
     """Create the database now (a new SQLite file is owner-only unless --shared)."""
-    from inctrack.storage.engine import create_sqlite_file, resolve_url, sqlite_path
+    from inctrack.storage.location import create_sqlite_file, resolve_url, sqlite_path
 
     rt = runtime(ctx)
     path = sqlite_path(resolve_url(rt.settings.db))
@@ -48,7 +49,7 @@ def backup(
 ) -> None:
     """Copy a SQLite database while it is in use (a consistent snapshot, owner-only)."""
     from inctrack.errors import Rejected
-    from inctrack.storage.engine import sqlite_path
+    from inctrack.storage.location import sqlite_path
     from inctrack.storage.migrate import backup_sqlite_to
 
     database = runtime(ctx).database()
@@ -84,14 +85,13 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("check")
 def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Check integrity, schema revision and the append-only guard; exit 4 on a problem."""
-    from inctrack.render.table import findings_table
+    from inctrack.records import finding_record
+    from inctrack.render.admin import findings_table
     from inctrack.storage.check import check as run_check
+    from inctrack.storage.check import verdict
 
     rt = runtime(ctx)
-    findings = [
-        {"check": f.check, "ok": f.ok, "detail": f.detail}
-        for f in run_check(rt.database(upgrade=False))
-    ]
-    rt.emit(findings, fmt, table=findings_table)
-    if not all(f["ok"] for f in findings):
-        raise typer.Exit(4)
+    findings = run_check(rt.database(upgrade=False))
+    rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
+    if (code := verdict(findings)) is not ExitCode.OK:
+        raise typer.Exit(code)

@@ -139,7 +139,7 @@ def log(
 
 def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quiet: bool) -> None:
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_detail
+    from inctrack.render.incidents import incident_detail
 
     with rt.tracker(write=True, hooks=True) as tracker:
         logged = tracker.intake.log(request)
@@ -158,7 +158,7 @@ def _log_batch(
 ) -> None:
     from inctrack.incidents.requests import parse_batch
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     lines = parse_batch(data, when=rt.when)
     with rt.tracker(write=True, hooks=True) as tracker:
@@ -186,7 +186,7 @@ def _read_batch(source: str) -> bytes:
 def show(ctx: typer.Context, ref: IncidentArgument, fmt: FormatOption = None) -> None:
     """Show one incident: every field, and its timeline of events."""
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_detail
+    from inctrack.render.incidents import incident_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -218,7 +218,7 @@ def list_incidents(
     """Open incidents, worst first: untriaged, then by priority, then nearest SLA due."""
     from inctrack.incidents.queries import IncidentQuery
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     rt = runtime(ctx)
     query = IncidentQuery(

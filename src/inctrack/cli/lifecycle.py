@@ -248,7 +248,7 @@ def close(
 def _close_stale(rt: Any, stale: str, *, at: str | None, fmt: Any, quiet: bool) -> None:
     from inctrack.cli.timeparse import parse_duration
     from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
+    from inctrack.render.incidents import incident_list
 
     idle, when = parse_duration(stale), rt.when(at)
     with rt.tracker(write=True, hooks=True) as tracker:

@@ -37,6 +37,10 @@ FormatOption = Annotated[
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print only the ID of the record written.")
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="WHEN", help="Evaluate at WHEN, by the times events carry."),
+]
 AtOption = Annotated[
     str | None,
     typer.Option(

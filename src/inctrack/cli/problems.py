@@ -1,26 +1,30 @@
-"""Problem records (`problem create|show|list|update|resolve|link`) and `report patterns`."""
+"""Problem records: `problem create|show|list|update|resolve|link`."""
 
 from __future__ import annotations
 
-import shlex
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from enum import StrEnum
-from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inctrack.cli.options import AtOption, FormatOption, QuietOption
 from inctrack.cli.output import notice
+from inctrack.cli.report import (
+    PatternBy,
+    PatternMin,
+    PatternSince,
+    PatternUntil,
+    PatternWindow,
+    pattern_query,
+)
 from inctrack.cli.runtime import Runtime, runtime
 from inctrack.domain import ProblemStatus
 
 if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
+    from datetime import datetime
 
-    from inctrack.problems.patterns import PatternQuery
     from inctrack.problems.verbs import Problems
     from inctrack.storage.models import Problem
 
@@ -29,37 +33,6 @@ problem_app = typer.Typer(
 )
 
 ProblemArgument = Annotated[str, typer.Argument(metavar="PRB", help="PRB-7, prb-7 or 7.")]
-Window = Annotated[
-    str | None,
-    typer.Option(
-        "--window", "-w", metavar="DURATION", show_default=False,
-        help="How close together incidents must come to recur: 7d, 48h (default: 7d).",
-    ),
-]  # fmt: skip
-MinCount = Annotated[
-    int | None,
-    typer.Option(
-        "--min", "-m", min=2, show_default=False,
-        help="How many within one window make a pattern (default: 3).",
-    ),
-]  # fmt: skip
-By = Annotated[
-    str | None,
-    typer.Option(
-        "--by", metavar="FIELDS", show_default=False,
-        help="The key incidents share, from service, category, subcategory, channel, group "
-        "(default: service,category,subcategory).",
-    ),
-]  # fmt: skip
-Since = Annotated[
-    str | None,
-    typer.Option(
-        metavar="WHEN", help="Reported at or after WHEN (default: 90 days before --until)."
-    ),
-]
-Until = Annotated[
-    str | None, typer.Option(metavar="WHEN", help="Reported before WHEN (default: now).")
-]
 
 
 class IncidentFix(StrEnum):
@@ -67,67 +40,6 @@ class IncidentFix(StrEnum):
 
     FIXED = "fixed"
     WORKAROUND = "workaround"
-
-
-def report_patterns(
-    ctx: typer.Context,
-    window: Window = None,
-    min_count: MinCount = None,
-    by: By = None,
-    since: Since = None,
-    until: Until = None,
-    unlinked: Annotated[
-        bool, typer.Option("--unlinked", help="Hide candidates whose incidents all have a problem.")
-    ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", "-L", min=0, help="At most this many (0: no limit).")
-    ] = 100,
-    fmt: FormatOption = None,
-) -> None:
-    """Recurring incidents: the same service and category again and again, as candidate problems.
-
-    Incidents that share the key (--by) form a pattern when --min of them come within
-    one --window; the pattern runs on while each next one comes within a window of the
-    one before. Numbers (#1, #2) are for `problem create --from-pattern N`.
-    """
-    from inctrack.problems import patterns
-    from inctrack.records import pattern_csv_columns, pattern_record
-    from inctrack.render.table import pattern_table
-
-    rt = runtime(ctx)
-    query = _pattern_query(rt, window, min_count, by, since, until, unlinked=unlinked)
-    now = _now(rt)
-    with rt.tracker(write=False) as tracker:
-        found = patterns.find(
-            tracker.session, _limited(query, limit + 1 if limit else None), now=now
-        )
-    records = [pattern_record(p) for p in found]
-    if limit and len(records) > limit:
-        records = records[:limit]
-        notice(f"Showing the first {limit}; there are more (raise --limit, or 0 for all).")
-    given: dict[str, object] = {"--window": window, "--min": min_count, "--by": by}
-    create = _create_command(query, given, now=now, tz=rt.settings.timezone)
-    table = partial(pattern_table, create=create)
-    rt.emit(records, fmt, table=table, columns=pattern_csv_columns(query.by))
-
-
-def _create_command(
-    query: PatternQuery, given: dict[str, object], *, now: datetime, tz: tzinfo
-) -> str:
-    """The `problem create` that records candidate #N of this very report: the options
-    given, and the span pinned to the instants read, so that the incidents logged in
-    between, or a relative --since, do not renumber the candidates."""
-    from inctrack.problems import patterns
-
-    words = ["inctrack", "problem", "create", "TITLE", "--from-pattern", "N"]
-    for option, value in given.items():
-        if value is not None:
-            words += [option, ",".join(query.by) if option == "--by" else str(value)]
-    for option, moment in zip(("--since", "--until"), patterns.span(query, now=now), strict=True):
-        local = moment.astimezone(tz)  # exact: a relative --since keeps its fraction
-        whole = "minutes" if local.second == 0 else "seconds"
-        words += [option, local.isoformat(timespec="auto" if local.microsecond else whole)]
-    return shlex.join(words)
 
 
 @problem_app.command("create")
@@ -151,11 +63,11 @@ def create(
             help="Link the incidents of candidate #N of `report patterns` (same options).",
         ),
     ] = None,
-    window: Window = None,
-    min_count: MinCount = None,
-    by: By = None,
-    since: Since = None,
-    until: Until = None,
+    window: PatternWindow = None,
+    min_count: PatternMin = None,
+    by: PatternBy = None,
+    since: PatternSince = None,
+    until: PatternUntil = None,
     at: AtOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
@@ -171,7 +83,11 @@ def create(
     rt = runtime(ctx)
     text = sys.stdin.read() if description == "-" else description
     refs = [r for r in (incidents or "").replace(" ", ",").split(",") if r.strip()]
-    query = _pattern_query(rt, *pattern_options) if from_pattern is not None else None
+    query = (
+        pattern_query(rt, window=window, min_count=min_count, by=by, since=since, until=until)
+        if from_pattern is not None
+        else None
+    )
 
     def action(problems: Problems, when: datetime | None) -> Problem:
         if query is not None and from_pattern is not None:
@@ -188,7 +104,7 @@ def show(ctx: typer.Context, ref: ProblemArgument, fmt: FormatOption = None) -> 
     """Show a problem: its fields, root cause, workaround, incidents and timeline."""
     from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_detail
+    from inctrack.render.problems import problem_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -212,7 +128,7 @@ def list_problems(
     """Problems by number; closed ones only with --all or --status closed."""
     from inctrack.problems.verbs import Problems
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_list
+    from inctrack.render.problems import problem_list
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -333,7 +249,7 @@ def _write(
     """Every problem write: parse --at, one call in one transaction, print the problem."""
     from inctrack.problems.verbs import Problems, known_error_hint
     from inctrack.records import PROBLEM_CSV_COLUMNS
-    from inctrack.render.table import problem_detail
+    from inctrack.render.problems import problem_detail
 
     when = rt.when(at)
     with rt.tracker(write=True) as tracker:
@@ -344,37 +260,3 @@ def _write(
     rt.emit_written(record, fmt, quiet=quiet, table=problem_detail, columns=PROBLEM_CSV_COLUMNS)
     if nudge:
         notice(nudge, no_color=rt.no_color)
-
-
-def _pattern_query(
-    rt: Runtime,
-    window: str | None,
-    min_count: int | None,
-    by: str | None,
-    since: str | None,
-    until: str | None,
-    *,
-    unlinked: bool = False,
-) -> PatternQuery:
-    from inctrack.cli.timeparse import parse_duration
-    from inctrack.problems import patterns
-
-    return patterns.PatternQuery(
-        window=parse_duration(window) if window is not None else patterns.DEFAULT_WINDOW,
-        min_count=min_count if min_count is not None else patterns.DEFAULT_MIN,
-        by=patterns.parse_by(by) if by is not None else patterns.DEFAULT_BY,
-        since=rt.when(since), until=rt.when(until), unlinked=unlinked,
-    )  # fmt: skip
-
-
-def _limited(query: PatternQuery, limit: int | None) -> PatternQuery:
-    from dataclasses import replace
-
-    return replace(query, limit=limit)
-
-
-def _now(rt: Runtime) -> datetime:
-    """Now, rounded up to a whole second: the report reads everything logged so far, and
-    the --until it pins prints without a fraction."""
-    now = rt.clock.now()
-    return now if now.microsecond == 0 else now.replace(microsecond=0) + timedelta(seconds=1)

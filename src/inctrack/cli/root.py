@@ -18,14 +18,14 @@ from inctrack.cli import (
     lifecycle,
     output,
     problems,
-    reports,
+    report,
     sla,
     templates,
     transfer,
 )
 from inctrack.cli.runtime import Runtime
 from inctrack.clock import SystemClock
-from inctrack.errors import InctrackError
+from inctrack.errors import ExitCode, InctrackError
 
 ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
 _PASS_THROUGH = (typer.TyperException, typer.Exit, typer.Abort, EOFError)
@@ -35,8 +35,8 @@ class BoundaryGroup(TyperGroup):
     """Every command runs inside this group's ``invoke``: the one error boundary.
 
     Tracker errors become one sentence on stderr and their exit code; anything
-    unexpected is reported as a bug (exit 1), with the traceback only when
-    ``INCTRACK_DEBUG=1``. Typer's own usage errors pass through (exit 2).
+    unexpected is reported as a bug (``ExitCode.INTERNAL``), with the traceback only
+    when ``INCTRACK_DEBUG=1``. Typer's own usage errors pass through (``ExitCode.USAGE``).
     """
 
     def invoke(self, ctx: Any) -> Any:
@@ -52,7 +52,7 @@ class BoundaryGroup(TyperGroup):
             # The reader (`| head`) went away: stop quietly, as cat and grep do.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(0) from None
+            raise typer.Exit(ExitCode.OK) from None
         except Exception as exc:
             if os.environ.get("INCTRACK_DEBUG") == "1":
                 raise
@@ -62,7 +62,7 @@ class BoundaryGroup(TyperGroup):
                 "with INCTRACK_DEBUG=1.",
                 no_color=no_color,
             )
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitCode.INTERNAL) from None
 
 
 app = typer.Typer(
@@ -131,12 +131,9 @@ for verb in (
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("sla")(sla.sla)
-for report in (reports.trends, reports.mttr, reports.backlog):
-    sla.report_app.command(report.__name__)(report)
-sla.report_app.command("patterns")(problems.report_patterns)
 app.command("export")(transfer.export)
 app.command("import")(transfer.import_)
-app.add_typer(sla.report_app, name="report")
+app.add_typer(report.report_app, name="report")
 app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
 app.add_typer(problems.problem_app, name="problem")

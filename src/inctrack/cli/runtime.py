@@ -197,7 +197,7 @@ class Runtime:
     ) -> None:
         """The shape of every incident write: parse --at, one core call, print the record."""
         from inctrack.records import INCIDENT_CSV_COLUMNS
-        from inctrack.render.table import incident_detail
+        from inctrack.render.incidents import incident_detail
 
         when = self.when(at)
         with self.tracker(write=True, hooks=True) as tracker:

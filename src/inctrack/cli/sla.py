@@ -1,4 +1,4 @@
-"""SLA: one incident's clocks explained, the breach report, the policy, the calendar."""
+"""SLA: one incident's clocks explained, the policy, the calendar."""
 
 from __future__ import annotations
 
@@ -8,24 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inctrack.cli.options import FormatOption, IncidentArgument
+from inctrack.cli.options import AsOfOption, FormatOption, IncidentArgument
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
 
 if TYPE_CHECKING:
-    from inctrack.cli.runtime import Runtime
     from inctrack.incidents.tracker import Tracker
-    from inctrack.records import Record
     from inctrack.sla.policy import Policy
 
-AsOf = Annotated[
-    str | None,
-    typer.Option("--as-of", metavar="WHEN", help="Evaluate at WHEN, by the times events carry."),
-]
-report_app = typer.Typer(
-    help="Reports: SLA breaches, trends, MTTR, the backlog and recurring patterns.",
-    no_args_is_help=True,
-)
 policy_app = typer.Typer(help="SLA targets per priority, at-risk threshold, matrix.")
 calendar_app = typer.Typer(help="The business calendar: hours, time zone, holidays.")
 holiday_app = typer.Typer(help="Days without working time.", no_args_is_help=True)
@@ -35,78 +25,24 @@ calendar_app.add_typer(holiday_app, name="holiday")
 def sla(
     ctx: typer.Context,
     ref: IncidentArgument,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
-    from inctrack.render.table import sla_detail
-    from inctrack.sla.compute import segments
+    from inctrack.render.sla import sla_detail
+    from inctrack.sla.report import explain
 
     rt = runtime(ctx)
     moment = rt.when(as_of) or rt.clock.now().replace(microsecond=0)
     with rt.tracker(write=False) as tracker:
-        clocks = tracker.sla(ref, as_of=moment)
-        record = {"id": tracker.record(clocks.incident)["id"], "as_of": moment.isoformat()}
-    for name, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
-        record[name] = {**clock.record(), "segments": segments(clock, moment)}
+        record = explain(tracker, ref, as_of=moment)
     rt.emit(record, fmt, table=sla_detail)
-
-
-@report_app.command("sla")
-def report_sla(
-    ctx: typer.Context,
-    breached: Annotated[bool, typer.Option("--breached", help="Only breached clocks.")] = False,
-    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only clocks at risk.")] = False,
-    as_of: AsOf = None,
-    priority: Annotated[
-        list[Priority] | None, typer.Option("--priority", "-p", case_sensitive=False)
-    ] = None,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
-    fail_on_breach: Annotated[
-        bool,
-        typer.Option("--fail-on-breach", help="Exit 8 if anything breached, 9 if only at risk."),
-    ] = False,
-    quiet_if_none: Annotated[
-        bool, typer.Option("--quiet-if-none", help="Print nothing when nothing is found.")
-    ] = False,
-    fmt: FormatOption = None,
-) -> None:
-    """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
-    from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.table import incident_list
-
-    rt = runtime(ctx)
-    states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]
-    moment = rt.when(as_of)
-    with rt.tracker(write=False) as tracker:
-        found = tracker.sla_report(
-            as_of=moment, states=states or ("breached", "at_risk"),
-            priorities=priority or (), group=group,
-        )  # fmt: skip
-        records = [{**tracker.record(c.incident, clocks=c), **c.then()} for c in found]
-    if records or not quiet_if_none:
-        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
-    breaches = sum(1 for c in found if c.worst == "breached")
-    if breaches:
-        _queue_breach_hook(rt, records, breaches)
-    if fail_on_breach and records:
-        worst = {c.worst for c in found}
-        raise typer.Exit(8 if "breached" in worst else 9)
-
-
-def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:
-    """The on-breach hook gets the report as printed with --format json."""
-    from inctrack.cli.hooks import Call
-    from inctrack.render import to_json
-
-    env = {"INCTRACK_BREACHED": str(breaches), "INCTRACK_DB": rt.settings.db}
-    rt.queue_hook(Call("on-breach", to_json(records) + "\n", subject="the SLA report", env=env))
 
 
 def _policy(
     ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
 ) -> None:
-    from inctrack.render.table import policy_table
+    from inctrack.render.sla import policy_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
@@ -193,7 +129,7 @@ def calendar_set(
 def _calendar(
     ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Policy] | None = None
 ) -> None:
-    from inctrack.render.table import calendar_table
+    from inctrack.render.sla import calendar_table
 
     rt = runtime(ctx)
     with rt.tracker(write=action is not None) as tracker:
@@ -234,7 +170,7 @@ def holiday_remove(ctx: typer.Context, day: Day, fmt: FormatOption = None) -> No
 @holiday_app.command("list")
 def holiday_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The holidays of the business calendar."""
-    from inctrack.render.table import holiday_table
+    from inctrack.render.sla import holiday_table
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

@@ -50,7 +50,7 @@ def template_add(
     """Save values that `log --template NAME` starts from (service desk or admin)."""
     from inctrack.incidents.requests import LogRequest
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
-    from inctrack.render.table import template_detail
+    from inctrack.render.admin import template_detail
 
     preset = LogRequest(
         title=title, reporter=reporter, contact=contact, channel=channel, service=service,
@@ -70,7 +70,7 @@ def template_add(
 def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Every template and what it presets."""
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
-    from inctrack.render.table import template_table
+    from inctrack.render.admin import template_table
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -82,7 +82,7 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
 def template_show(ctx: typer.Context, name: Name, fmt: FormatOption = None) -> None:
     """One template's preset values."""
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
-    from inctrack.render.table import template_detail
+    from inctrack.render.admin import template_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
@@ -96,7 +96,7 @@ def template_remove(
 ) -> None:
     """Delete a template (service desk or admin); incidents logged with it keep their values."""
     from inctrack.records import TEMPLATE_CSV_COLUMNS, template_record
-    from inctrack.render.table import template_detail
+    from inctrack.render.admin import template_detail
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:

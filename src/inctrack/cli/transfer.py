@@ -172,7 +172,7 @@ def import_(
     times without an offset are in your time zone.
     """
     from inctrack import transfer
-    from inctrack.render.table import import_summary
+    from inctrack.render.transfer import import_summary
 
     rt = runtime(ctx)
     options = transfer.ImportOptions(

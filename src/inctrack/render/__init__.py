@@ -1,4 +1,5 @@
-"""Renderers: records in, text out. JSON and CSV here; Rich tables in ``table``."""
+"""Renderers: records in, text out. JSON and CSV here; Rich views in one module per kind
+of record (``incidents``, ``sla``, ``problems``, ``admin``, ``transfer``, ``reports``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from inctrack.records import Record
 from inctrack.render.chart import bar, sparkline
-from inctrack.render.table import PRIORITY_STYLES, _text, duration, local_time
+from inctrack.render.table import PRIORITY_STYLES, duration, local_time, safe_text
 
 TOP_KEYS = 6
 """Keys shown as columns of the trend table; the rest are summed under "other"."""
@@ -54,7 +54,7 @@ def _key_text(by: str, value: Any) -> Text:
     style = PRIORITY_STYLES.get(value, "") if by == "priority" else ""
     if value is None:
         style = "bold magenta" if by == "priority" else "dim"
-    return _text(key_label(by, value), style)
+    return safe_text(key_label(by, value), style)
 
 
 def trends_table(

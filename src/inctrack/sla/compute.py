@@ -65,7 +65,10 @@ class Phase(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Clock:
+class SlaClock:
+    """One SLA clock of one incident as it stood at ``as_of``. Named apart from
+    :class:`inctrack.clock.Clock`, the time source, which the same code often holds."""
+
     name: ClockName
     target: Target | None
     state: str
@@ -143,11 +146,11 @@ def compute(
     as_of: datetime,
     at_risk: float,
     origin: Change | None = None,
-) -> Clock:
+) -> SlaClock:
     """One clock of one incident, as it stood at ``as_of``."""
     stretch = phases(clock, reported_at, changes, as_of, origin)
     if target is None:
-        return Clock(clock, None, "none", 0.0, None, tuple(stretch))
+        return SlaClock(clock, None, "none", 0.0, None, tuple(stretch))
     calendar = target.calendar
     elapsed = 0.0
     due_at: datetime | None = None
@@ -177,7 +180,7 @@ def compute(
         state = "at_risk"
     else:
         state = "ok"
-    return Clock(clock, target, state, elapsed, due_at, tuple(stretch))
+    return SlaClock(clock, target, state, elapsed, due_at, tuple(stretch))
 
 
 def _cancelled(phase: Phase) -> bool:
@@ -185,7 +188,7 @@ def _cancelled(phase: Phase) -> bool:
     return phase.change is not None and phase.change.status is Status.CANCELLED
 
 
-def segments(clock: Clock, as_of: datetime) -> list[dict[str, Any]]:
+def segments(clock: SlaClock, as_of: datetime) -> list[dict[str, Any]]:
     """The clock explained: each stretch with the event that began it.
 
     Running stretches on a business calendar are split into working time and

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.domain import OPEN_STATUSES, Status
-from inctrack.sla.compute import CLOCKS, NOTHING_DUE, Change, Clock, compute
+from inctrack.sla.compute import CLOCKS, NOTHING_DUE, Change, SlaClock, compute
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Event, Incident
 
@@ -32,8 +32,8 @@ class Clocks:
     incident: Incident
     status: Status
     priority: str | None
-    response: Clock
-    resolution: Clock
+    response: SlaClock
+    resolution: SlaClock
     responded_at: datetime | None = None
     resolved_at: datetime | None = None
 
@@ -71,7 +71,7 @@ class Clocks:
         return None if clock.state in NOTHING_DUE else clock.due_at
 
     @property
-    def current(self) -> Clock:
+    def current(self) -> SlaClock:
         """The clock that matters now: response until answered, then resolution."""
         if self.response.phases and self.response.phases[-1].state != "stopped":
             return self.response
@@ -127,7 +127,7 @@ def evaluate(incident: Incident, events: Sequence[Step], policy: Policy, as_of: 
     ]
     priority = priority_at(incident, events, as_of)
     status = changes[-1].status if changes else Status.NEW
-    clocks: list[Clock] = [
+    clocks: list[SlaClock] = [
         compute(
             name,
             reported_at=incident.reported_at,

@@ -19,8 +19,9 @@ from sqlmodel import Session, col
 
 from inctrack.domain import DEFAULT_MATRIX, Level, Priority, priority_for
 from inctrack.errors import Rejected
-from inctrack.sla.calendar import TWENTY_FOUR_SEVEN, Calendar, parse_hours
+from inctrack.sla.calendar import TWENTY_FOUR_SEVEN, Calendar
 from inctrack.sla.compute import CLOCKS, ClockName, Target
+from inctrack.sla.hours import parse_hours
 from inctrack.storage.models import Holiday, Setting
 
 CalendarName = Literal["24x7", "business"]

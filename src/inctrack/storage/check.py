@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import inspect, text
 
+from inctrack.errors import ExitCode
 from inctrack.storage.engine import Database
 from inctrack.storage.migrate import HEAD, current_revision
 
@@ -15,6 +17,12 @@ class Finding:
     check: str
     ok: bool
     detail: str
+
+
+def verdict(findings: Sequence[Finding]) -> ExitCode:
+    """How ``db check`` ends: a script guarding a backup or an upgrade reads the exit
+    code, not the table, so any failed check is ``REJECTED``."""
+    return ExitCode.OK if all(f.ok for f in findings) else ExitCode.REJECTED
 
 
 def check(database: Database) -> list[Finding]:

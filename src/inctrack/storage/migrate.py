@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from inctrack.errors import SchemaTooNew
-from inctrack.storage.engine import sqlite_path
+from inctrack.storage.location import sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -10,13 +10,36 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from inctrack.admin.taxonomy import default_paths
-from inctrack.storage.models import UTCDateTime
+from inctrack.storage.migrations.coltypes import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# fmt: off
+SEEDED_PATHS = (
+    "hardware", "hardware/desktop", "hardware/laptop", "hardware/printer", "hardware/monitor",
+    "hardware/peripheral", "hardware/mobile-device",
+    "software", "software/application", "software/operating-system", "software/installation",
+    "software/license", "software/update",
+    "network", "network/connectivity", "network/vpn", "network/wifi", "network/dns",
+    "network/firewall",
+    "access", "access/password-reset", "access/account-locked", "access/permissions",
+    "access/new-account", "access/mfa",
+    "email", "email/outlook", "email/delivery", "email/mailbox", "email/spam", "email/calendar",
+    "security", "security/phishing", "security/malware", "security/data-breach",
+    "security/lost-device", "security/suspicious-activity",
+    "database", "database/performance", "database/availability", "database/backup",
+    "inquiry", "inquiry/how-to", "inquiry/information",
+    "other",
+)
+# fmt: on
+"""The IT default taxonomy as this revision seeds it, in this order: a frozen copy.
+
+The application's default (``inctrack.admin.taxonomy``) may change; a database
+built by this revision must not, so the seed is written out here.
+"""
 
 
 def upgrade() -> None:
@@ -38,7 +61,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     now = datetime.now(UTC).replace(microsecond=0)
-    paths = default_paths()
+    paths = list(SEEDED_PATHS)
     # Incidents logged before the taxonomy existed keep their categories.
     bind = op.get_bind()
     in_use = bind.execute(

@@ -8,7 +8,7 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
-from inctrack.storage.models import UTCDateTime
+from inctrack.storage.migrations.coltypes import UTCDateTime
 
 revision = "0004"
 down_revision = "0003"

@@ -1,21 +1,10 @@
-"""Reports over many incidents: trends, MTTR and the backlog, aggregated in SQL.
+"""MTTR: time to respond and to resolve, and SLA compliance, per key, aggregated in SQL.
 
-Every figure is computed by the database, on SQLite and PostgreSQL alike, with
-the same numbers on both; Python only works out the boundaries (periods, age
-buckets, working time) and turns the few aggregated rows into records.
-
-**Periods** (``trends``) are days, weeks (Monday to Sunday) and months of the
-*business calendar's* time zone (``calendar set --timezone``; UTC until set),
-so that everyone who shares a database sees the same periods. Their
-boundaries are worked out here with :mod:`zoneinfo` (daylight saving
-included) and sent to the database as UTC instants; each count is one index
-range on ``(key, reported_at)``, so the database never converts a time zone.
-
-**Durations** (``mttr``) are seconds from ``reported_at`` to ``responded_at``
-and to ``resolved_at``: calendar time by default, time on hold included (it
-is how long the reporter waited). ``business=True`` counts the same stretches
-in working time on the business calendar. The SLA compliance figures follow
-the SLA clocks instead (:mod:`inctrack.sla.compute`): hold time paused, each
+**Durations** are seconds from ``reported_at`` to ``responded_at`` and to
+``resolved_at``: calendar time by default, time on hold included (it is how
+long the reporter waited). ``business=True`` counts the same stretches in
+working time on the business calendar. The SLA compliance figures follow the
+SLA clocks instead (:mod:`inctrack.sla.compute`): hold time paused, each
 priority's own calendar, evaluated now.
 
 **Working time in SQL**: the business calendar's working intervals from the
@@ -32,305 +21,35 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from inctrack.domain import OPEN_STATUSES, Priority
+from inctrack.domain import Priority
 from inctrack.errors import Rejected
 from inctrack.records import Record
+from inctrack.reports.periods import default_since
+from inctrack.reports.query import (
+    COLUMNS,
+    Report,
+    connection_of,
+    key_value,
+    no_jit,
+    now_of,
+    sort_key,
+    stamp,
+    zone_of,
+)
 from inctrack.sla.calendar import Calendar
-from inctrack.storage.models import UTCDateTime
 
 if TYPE_CHECKING:
     from inctrack.incidents.tracker import Tracker
     from inctrack.sla.policy import Policy
 
-TrendKey = Literal["category", "subcategory", "service", "priority", "channel", "group"]
 MttrKey = Literal["priority", "category", "group"]
-Every = Literal["day", "week", "month"]
-
-TREND_KEYS: tuple[TrendKey, ...] = (
-    "category",
-    "subcategory",
-    "service",
-    "priority",
-    "channel",
-    "group",
-)
 MTTR_KEYS: tuple[MttrKey, ...] = ("priority", "category", "group")
-EVERY: tuple[Every, ...] = ("day", "week", "month")
-
-DEFAULT_PERIODS = 12
-"""Without ``--since``: the last twelve periods (weeks for ``mttr``), the current one included."""
-MAX_PERIODS = 900
-"""At most this many periods in one trend report (each is one bound parameter)."""
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "category": ("category", "subcategory"),
-    "subcategory": ("category", "subcategory"),
-    "service": ("service",),
-    "priority": ("priority",),
-    "channel": ("channel",),
-    "group": ("assignment_group",),
-}
-"""The columns each key is counted by. ``category`` is counted per category and
-subcategory and then summed, so that one index serves both."""
-
-AGE_BUCKETS: tuple[tuple[str, int], ...] = (
-    ("30d+", 30),
-    ("7-30d", 7),
-    ("3-7d", 3),
-    ("1-3d", 1),
-    ("<1d", 0),
-)
-"""Backlog age buckets, oldest first: (label, lower bound in days, inclusive)."""
-
-OPEN = tuple(sorted(s.value for s in OPEN_STATUSES))
-PRIORITY_ORDER = [None, *(p.value for p in Priority)]
-"""Untriaged first, as in the queue, then P1 to P5."""
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    """``2026-11-16`` (the first day of a day or week) or ``2026-11`` (a month)."""
-    start: datetime
-    end: datetime
-    """UTC instants; the period is ``[start, end)``."""
-
-
-@dataclass(frozen=True)
-class Report:
-    """A report's rows (the JSON records) and what they cover."""
-
-    rows: list[Record]
-    since: datetime | None
-    until: datetime | None
-    timezone: str
-    by: str | None = None
-    every: str | None = None
-    business: bool = False
-    periods: list[Period] = field(default_factory=list)
-
-
-# -- periods -------------------------------------------------------------------
-
-
-def period_start(moment: datetime, every: Every, tz: tzinfo) -> date:
-    """The first local day of the period that contains ``moment``."""
-    day = moment.astimezone(tz).date()
-    if every == "week":
-        return day - timedelta(days=day.weekday())
-    if every == "month":
-        return day.replace(day=1)
-    return day
-
-
-def _next(day: date, every: Every) -> date:
-    if every == "week":
-        return day + timedelta(days=7)
-    if every == "month":
-        return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return day + timedelta(days=1)
-
-
-def _back(day: date, every: Every, count: int) -> date:
-    if every == "month":
-        months = day.year * 12 + day.month - 1 - count
-        return date(months // 12, months % 12 + 1, 1)
-    return day - timedelta(days=count * (7 if every == "week" else 1))
-
-
-def local_midnight(day: date, tz: tzinfo) -> datetime:
-    """The first instant of local ``day``, in UTC (after the gap, if midnight is skipped)."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-
-
-def _label(day: date, every: Every) -> str:
-    return f"{day:%Y-%m}" if every == "month" else day.isoformat()
-
-
-def periods(since: datetime, until: datetime, every: Every, tz: tzinfo) -> list[Period]:
-    """Whole periods: from the one that contains ``since`` to the one that contains
-    the moment just before ``until``."""
-    if until <= since:
-        raise Rejected(
-            f"--until ({until.isoformat()}) is not after --since ({since.isoformat()}); "
-            "give a --since before --until."
-        )
-    first = period_start(since, every, tz)
-    last = period_start(until - timedelta(microseconds=1), every, tz)
-    found: list[Period] = []
-    day = first
-    while day <= last:
-        if len(found) == MAX_PERIODS:
-            raise Rejected(
-                f"That is more than {MAX_PERIODS} {every}s; choose a later --since or "
-                "a longer --every (week or month)."
-            )
-        following = _next(day, every)
-        found.append(
-            Period(_label(day, every), local_midnight(day, tz), local_midnight(following, tz))
-        )
-        day = following
-    return found
-
-
-def default_since(now: datetime, every: Every, tz: tzinfo) -> datetime:
-    """The start of the period :data:`DEFAULT_PERIODS` - 1 periods before the current one."""
-    current = period_start(now, every, tz)
-    return local_midnight(_back(current, every, DEFAULT_PERIODS - 1), tz)
-
-
-# -- SQL helpers ---------------------------------------------------------------
-
-
-class _Dialect:
-    """The few expressions that SQLite and PostgreSQL spell differently."""
-
-    def __init__(self, name: str) -> None:
-        self.sqlite = name == "sqlite"
-
-    def epoch(self, column: str) -> str:
-        """Whole seconds since 1970 of a timestamp column (stored to the second)."""
-        if self.sqlite:  # naive UTC text; julianday is exact to the millisecond
-            return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400.0) AS INTEGER)"
-        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
-
-    def least(self, *terms: str) -> str:
-        return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(terms)})"
-
-    def greatest(self, *terms: str) -> str:
-        return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(terms)})"
-
-
-def _stamp(name: str, value: datetime) -> Any:
-    return bindparam(name, value, type_=UTCDateTime)
-
-
-def _connection(tracker: Tracker) -> Connection:
-    return tracker.session.connection()
-
-
-def _now(tracker: Tracker) -> datetime:
-    return tracker.work.now()
-
-
-def _zone(policy: Policy) -> ZoneInfo:
-    return ZoneInfo(policy.timezone)
-
-
-def _key_value(by: str, values: Sequence[Any]) -> Any:
-    """The record's key: a column's value, or ``category/subcategory`` for subcategory."""
-    if by != "subcategory":
-        return values[0]
-    category, subcategory = values
-    if category is None:
-        return None
-    return f"{category}/{subcategory}" if subcategory else category
-
-
-def _sort_key(value: Any) -> tuple[int, str]:
-    return (1, "") if value is None else (0, str(value))
-
-
-# -- trends --------------------------------------------------------------------
-
-
-def trends(
-    tracker: Tracker,
-    *,
-    by: TrendKey = "category",
-    every: Every = "week",
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> Report:
-    """Incidents reported per period and key: ``{"period", by, "count"}`` rows.
-
-    Every period from the one containing ``since`` (default: the last
-    :data:`DEFAULT_PERIODS` periods) to the one containing the moment before
-    ``until`` (default: now) is listed for every key that has an incident in
-    any of them, with ``0`` where it has none; periods ascending, then keys
-    (``None`` last). The key of ``subcategory`` is ``category/subcategory``.
-    """
-    if by not in TREND_KEYS:
-        raise Rejected(f"{by!r} is not a trend key; use one of {', '.join(TREND_KEYS)}.")
-    if every not in EVERY:
-        raise Rejected(f"{every!r} is not a period; use day, week or month.")
-    policy = tracker.policy()
-    tz = _zone(policy)
-    now = _now(tracker)
-    end = now if until is None else until
-    start = default_since(end, every, tz) if since is None else since
-    spans = periods(start, end, every, tz)
-    connection = _connection(tracker)
-    with _no_jit(connection):
-        counts = _trend_counts(connection, by, spans)
-    totals: dict[Any, int] = {}
-    for (_, key), count in counts.items():
-        totals[key] = totals.get(key, 0) + count
-    keys = sorted((k for k, total in totals.items() if total), key=_sort_key)
-    rows = [
-        {"period": span.label, by: key, "count": counts.get((n, key), 0)}
-        for n, span in enumerate(spans)
-        for key in keys
-    ]
-    return Report(
-        rows, spans[0].start, spans[-1].end, policy.timezone, by=by, every=every, periods=spans
-    )
-
-
-def _trend_counts(
-    connection: Connection, by: str, spans: Sequence[Period]
-) -> dict[tuple[int, Any], int]:
-    """{(period number, key): count}, one index range count per period and key."""
-    columns = COLUMNS[by]
-    keys = ", ".join(f"{c} AS k{n}" for n, c in enumerate(columns))
-    params: list[Any] = [_stamp(f"b{n}", span.start) for n, span in enumerate(spans)]
-    params.append(_stamp(f"b{len(spans)}", spans[-1].end))
-    bounds = ", ".join(f"({n}, :b{n})" for n in range(len(spans) + 1))
-    count = _count_by_key(columns)
-    sql = (
-        f"WITH b(n, t) AS (VALUES {bounds}), "
-        "p AS (SELECT b.n, b.t AS lo, c.t AS hi FROM b JOIN b AS c ON c.n = b.n + 1), "
-        f"k AS (SELECT DISTINCT {keys} FROM incidents) "
-        f"SELECT p.n, {', '.join(f'k.k{n}' for n in range(len(columns)))}, {count} AS count "
-        "FROM p CROSS JOIN k"
-    )
-    found: dict[tuple[int, Any], int] = {}
-    for row in connection.execute(text(sql).bindparams(*params)):
-        key = _key_value(by, row[1:-1])
-        found[(row[0], key)] = found.get((row[0], key), 0) + int(row[-1])
-    return found
-
-
-def _count_by_key(columns: Sequence[str]) -> str:
-    """A CASE of correlated counts, one branch per pattern of NULL keys: ``col = k`` can
-    use the ``(key, reported_at)`` index, and so can ``col IS NULL``, but not
-    PostgreSQL's ``IS NOT DISTINCT FROM``."""
-    branches = []
-    for mask in range(2 ** len(columns)):
-        nulls = [bool(mask & (1 << n)) for n in range(len(columns))]
-        when = " AND ".join(
-            f"k.k{n} IS {'' if null else 'NOT '}NULL" for n, null in enumerate(nulls)
-        )
-        match = " AND ".join(
-            f"i.{c} IS NULL" if null else f"i.{c} = k.k{n}"
-            for n, (c, null) in enumerate(zip(columns, nulls, strict=True))
-        )
-        branches.append(
-            f"WHEN {when} THEN (SELECT COUNT(*) FROM incidents i WHERE {match} "
-            "AND i.reported_at >= p.lo AND i.reported_at < p.hi)"
-        )
-    return f"CASE {' '.join(branches)} END"
-
-
-# -- MTTR ----------------------------------------------------------------------
 
 MTTR_FIELDS = (
     "incidents",
@@ -371,27 +90,27 @@ def mttr(
     if by not in MTTR_KEYS:
         raise Rejected(f"{by!r} is not an MTTR key; use one of {', '.join(MTTR_KEYS)}.")
     policy = tracker.policy()
-    now = _now(tracker)
+    now = now_of(tracker)
     end = now if until is None else until
-    start = default_since(end, "week", _zone(policy)) if since is None else since
+    start = default_since(end, "week", zone_of(policy)) if since is None else since
     if end <= start:
         raise Rejected(
             f"--until ({end.isoformat()}) is not after --since ({start.isoformat()}); "
             "give a --since before --until."
         )
-    connection = _connection(tracker)
+    connection = connection_of(tracker)
     plan = _MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
     with (
-        _no_jit(connection),
+        no_jit(connection),
         _sort_threads(connection),
         _working_time(connection, plan, start, now),
     ):
         result = connection.execute(plan.statement(start, end))
         parts: dict[Any, dict[str, Any]] = {}
         for row in result:
-            key = _key_value(by, row[1 : 1 + len(plan.columns)])
+            key = key_value(by, row[1 : 1 + len(plan.columns)])
             parts.setdefault(key, {})[row[0]] = row[1 + len(plan.columns) :]
-    rows = [_mttr_row(by, key, parts[key]) for key in sorted(parts, key=_sort_key)]
+    rows = [_mttr_row(by, key, parts[key]) for key in sorted(parts, key=sort_key)]
     return Report(rows, start, end, policy.timezone, by=by, business=business)
 
 
@@ -437,6 +156,25 @@ def _whole(value: Any) -> int | None:
 def _pct(met: int, breached: int) -> float | None:
     decided = met + breached
     return None if decided == 0 else round(100.0 * met / decided, 1)
+
+
+class _Dialect:
+    """The few expressions that SQLite and PostgreSQL spell differently."""
+
+    def __init__(self, name: str) -> None:
+        self.sqlite = name == "sqlite"
+
+    def epoch(self, column: str) -> str:
+        """Whole seconds since 1970 of a timestamp column (stored to the second)."""
+        if self.sqlite:  # naive UTC text; julianday is exact to the millisecond
+            return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400.0) AS INTEGER)"
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+
+    def least(self, *terms: str) -> str:
+        return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(terms)})"
+
+    def greatest(self, *terms: str) -> str:
+        return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(terms)})"
 
 
 class _MttrPlan:
@@ -653,9 +391,9 @@ class _MttrPlan:
             f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
         )
         params = [
-            _stamp("since", since),
-            _stamp("until", until),
-            _stamp("now", self.now),
+            stamp("since", since),
+            stamp("until", until),
+            stamp("now", self.now),
             bindparam("now_epoch", int(self.now.timestamp())),
         ]
         if self.business and self.business_priorities:
@@ -667,19 +405,6 @@ class _MttrPlan:
                 for name in ("ws", "we", "wc")
             ]
         return text(statement).bindparams(*params)
-
-
-@contextmanager
-def _no_jit(connection: Connection) -> Iterator[None]:
-    """PostgreSQL compiles these big statements with JIT, which costs more than it saves
-    here (0.7 s of 1.4 s for MTTR over 100,000 incidents): off for the report, then back."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    before = connection.exec_driver_sql("SHOW jit").scalar()
-    connection.exec_driver_sql("SET LOCAL jit = off")
-    yield  # on an error the transaction is over, and the setting with it
-    connection.execute(text("SELECT set_config('jit', :value, true)"), {"value": before})
 
 
 SORT_THREADS = 4
@@ -739,83 +464,3 @@ def _intervals(calendar: Calendar, start: datetime, end: datetime) -> Iterator[d
         if e > s:
             yield {"s": s, "e": e, "c": total}
             total += e - s
-
-
-# -- backlog -------------------------------------------------------------------
-
-
-def backlog(tracker: Tracker, *, as_of: datetime | None = None) -> Report:
-    """Open incidents by age and priority: ``{"age", "priority", "count"}`` rows.
-
-    Open means new, in progress or on hold at ``as_of`` (default now), as the
-    event history tells; the priority is the one it had then. Every age bucket
-    (oldest first) is listed for every priority found, untriaged (``None``)
-    first, with ``0`` where there is none.
-    """
-    now = _now(tracker)
-    moment = now if as_of is None else as_of
-    if moment > now:
-        raise Rejected(
-            f"--as-of {moment.isoformat()} is in the future; the backlog can only be "
-            "read for now or a past moment."
-        )
-    policy = tracker.policy()
-    connection = _connection(tracker)
-    sqlite = connection.dialect.name == "sqlite"
-    statement = _backlog_statement(moment, history=as_of is not None, sqlite=sqlite)
-    with _no_jit(connection):
-        counts = {(row[0], row[1]): int(row[2]) for row in connection.execute(statement)}
-    present = {priority for _, priority in counts}
-    priorities = [p for p in PRIORITY_ORDER if p in present]
-    rows = [
-        {"age": label, "priority": priority, "count": counts.get((n, priority), 0)}
-        for n, (label, _) in enumerate(AGE_BUCKETS)
-        for priority in priorities
-    ]
-    return Report(rows, None, moment, policy.timezone)
-
-
-def _backlog_statement(moment: datetime, *, history: bool, sqlite: bool) -> Any:
-    opened = ", ".join(f"'{s}'" for s in OPEN)
-    bucket = " ".join(f"WHEN reported_at <= :b{n} THEN {n}" for n, _ in enumerate(AGE_BUCKETS[:-1]))
-    age = f"CASE {bucket} ELSE {len(AGE_BUCKETS) - 1} END"
-    params = [
-        _stamp(f"b{n}", moment - timedelta(days=days))
-        for n, (_, days) in enumerate(AGE_BUCKETS[:-1])
-    ]
-    params.append(_stamp("as_of", moment))
-    if not history:
-        sql = (
-            f"SELECT {age} AS age, priority, COUNT(*) FROM incidents "
-            f"WHERE status IN ({opened}) AND reported_at <= :as_of GROUP BY 1, 2"
-        )
-        return text(sql).bindparams(*params)
-    # What was open then: incidents untouched since are as they are now; the others
-    # are rewound through their status and priority events.
-    last = (
-        "(SELECT e.{column} FROM events e WHERE e.incident_id = i.id AND e.field = '{field}'"
-        " {extra} ORDER BY e.id {order} LIMIT 1)"
-    )
-    status = (
-        "CASE WHEN i.updated_at <= :as_of THEN i.status ELSE COALESCE("
-        + last.format(column="new", field="status", extra="AND e.at <= :as_of", order="DESC")
-        + ", 'new') END"
-    )
-    before = last.format(column="new", field="priority", extra="AND e.at <= :as_of", order="DESC")
-    first = last.format(column="old", field="priority", extra="", order="ASC")
-    priority = (
-        "CASE WHEN i.updated_at <= :as_of THEN i.priority "
-        "WHEN EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id "
-        f"AND e.field = 'priority' AND e.at <= :as_of) THEN {before} "
-        "WHEN EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id "
-        f"AND e.field = 'priority') THEN {first} ELSE i.priority END"
-    )
-    sql = (
-        f"SELECT {age} AS age, priority, COUNT(*) FROM ("
-        f"SELECT i.reported_at AS reported_at, {status} AS status, {priority} AS priority "
-        "FROM incidents i WHERE i.reported_at <= :as_of "
-        f"AND (i.status IN ({opened}) OR i.updated_at > :as_of) "
-        f"{'LIMIT -1 OFFSET 0' if sqlite else 'OFFSET 0'}) AS t "
-        f"WHERE status IN ({opened}) GROUP BY 1, 2"
-    )
-    return text(sql).bindparams(*params)
