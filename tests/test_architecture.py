@@ -157,3 +157,14 @@ def test_no_module_is_longer_than_the_limit() -> None:
         if (length := len(path.read_text().splitlines())) > MAX_LINES
     ]
     assert not found, f"modules longer than {MAX_LINES} lines:\n" + "\n".join(found)
+
+
+def test_the_map_in_the_docs_names_every_package_and_top_module() -> None:
+    page = (SRC.parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tops = {
+        path.name if path.is_dir() else path.stem
+        for path in SRC.iterdir()
+        if (path / "__init__.py").exists() or (path.suffix == ".py" and path.stem[0] != "_")
+    }
+    missing = sorted(top for top in tops if f"`{top}/`" not in page and f"`{top}.py`" not in page)
+    assert not missing, f"docs/architecture.md does not place: {', '.join(missing)}"

@@ -122,7 +122,7 @@ def report_sla(
     """Open incidents whose SLA clocks are breached or at risk, most urgent first (for cron)."""
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.incidents import incident_list
-    from inctrack.sla.report import sla_report
+    from inctrack.reports.sla import sla_report
 
     rt = runtime(ctx)
     states = [s for s, on in (("breached", breached), ("at_risk", at_risk)) if on]

@@ -30,7 +30,7 @@ def sla(
 ) -> None:
     """Both SLA clocks of one incident, segment by segment, with what began each."""
     from inctrack.render.sla import sla_detail
-    from inctrack.sla.report import explain
+    from inctrack.reports.sla import explain
 
     rt = runtime(ctx)
     moment = rt.when(as_of) or rt.clock.now().replace(microsecond=0)

@@ -1,8 +1,9 @@
-"""Reports over many incidents: trends, MTTR and the backlog, aggregated in SQL.
+"""Reports over many incidents: SLA breaches, trends, MTTR and the backlog.
 
 Callers write ``from inctrack import reports`` and then ``reports.trends(...)``;
-each report lives in its own module (``trends``, ``mttr``, ``backlog``), over
-the period arithmetic of ``periods`` and the helpers of ``query``.
+each report lives in its own module (``sla``, ``trends``, ``mttr``, ``backlog``),
+the aggregating ones over the period arithmetic of ``periods`` and the SQL
+helpers of ``query``.
 """
 
 from inctrack.reports.backlog import AGE_BUCKETS, OPEN, PRIORITY_ORDER, backlog
@@ -19,6 +20,7 @@ from inctrack.reports.periods import (
     whole_periods,
 )
 from inctrack.reports.query import COLUMNS, Report
+from inctrack.reports.sla import SlaReport, breach_verdict, sla_report
 from inctrack.reports.trends import TREND_KEYS, TrendKey, trends
 
 __all__ = [
@@ -37,12 +39,15 @@ __all__ = [
     "MttrKey",
     "Period",
     "Report",
+    "SlaReport",
     "TrendKey",
     "backlog",
+    "breach_verdict",
     "default_since",
     "local_midnight",
     "mttr",
     "period_start",
+    "sla_report",
     "trends",
     "whole_periods",
 ]
