@@ -67,16 +67,6 @@ def _parse(grid: str) -> dict[tuple[Status, Verb], Status | None]:
     }
 
 
-def _parse(grid: str) -> dict[tuple[Status, Verb], Status | None]:
-    header, *rows = (line.split() for line in grid.strip().splitlines())
-    statuses = [Status(name) for name in header[1:]]
-    return {
-        (status, Verb(row[0])): None if cell == "-" else Status(cell)
-        for row in rows
-        for status, cell in zip(statuses, row[1:], strict=True)
-    }
-
-
 EXPECTED = _parse(GRID)
 """(status, verb) -> the next status, or None when the lifecycle refuses: the lifecycle
 table written out by hand from PRODUCT.md ("Status"), ``-`` being a refusal."""

@@ -14,9 +14,9 @@ field with its event; :class:`IncidentChange` adds the incident lifecycle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
@@ -209,6 +209,9 @@ class Change:
     said on its first event only.
     """
 
+    ATTRIBUTES: ClassVar[Mapping[str, str]] = {}
+    """Field names (as events and records say them) -> the subject's attribute."""
+
     def __init__(
         self,
         subject: Any,
@@ -259,10 +262,9 @@ class Change:
         kind: str,
         message: str | None = None,
         shown: tuple[object, object] | None = None,
-        attribute: str | None = None,
     ) -> bool:
         """Change one field if it differs, with one event; True when it changed."""
-        name = attribute or field
+        name = self.ATTRIBUTES.get(field, field)
         old = getattr(self.subject, name)
         if old == value:
             return False
@@ -275,6 +277,8 @@ class Change:
 class IncidentChange(Change):
     """One verb applied to one locked incident, with the status the lifecycle allows."""
 
+    ATTRIBUTES: ClassVar[Mapping[str, str]] = {"group": "assignment_group"}
+
     def __init__(
         self, work: UnitOfWork, incident: Incident, *, target: Status, at: datetime, now: datetime
     ) -> None:
@@ -286,21 +290,6 @@ class IncidentChange(Change):
         )
         self.incident = incident
         self.target = target
-
-    def set(
-        self,
-        field: str,
-        value: object,
-        *,
-        kind: str,
-        message: str | None = None,
-        shown: tuple[object, object] | None = None,
-        attribute: str | None = None,
-    ) -> bool:
-        attribute = attribute or {"group": "assignment_group"}.get(field, field)
-        return super().set(
-            field, value, kind=kind, message=message, shown=shown, attribute=attribute
-        )
 
     def reassign(
         self,

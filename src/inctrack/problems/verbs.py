@@ -29,6 +29,7 @@ from inctrack.domain import (
     ResolutionCode,
     Status,
     format_problem_id,
+    optional_text,
     parse_incident_ref,
     parse_problem_ref,
 )
@@ -182,7 +183,7 @@ class Problems:
         problem = Problem(
             id=work.numbers.take("problem"),
             title=_title(title),
-            description=_optional_text(description),
+            description=optional_text(description),
             status=OPEN.value,
             created_at=when,
             created_by=work.actor,
@@ -233,7 +234,7 @@ class Problems:
             )
         target = _status(status) if status is not None else None
         change = self._begin(ref, at, closing=target is CLOSED)
-        message = _optional_text(note)
+        message = optional_text(note)
         if title is not None:
             change.update("title", _title(title), message=message)
         for name, value in (
@@ -242,7 +243,7 @@ class Problems:
             ("workaround", workaround),
         ):
             if value is not None:
-                change.update(name, _optional_text(value), message=message)
+                change.update(name, optional_text(value), message=message)
         if target is not None and target.value != change.problem.status:
             change.move(target, message=message)
         return change.problem
@@ -266,9 +267,9 @@ class Problems:
         how = _incident_code(code) if resolve_incidents else None
         change = self._begin(ref, at, closing=False)
         problem = change.problem
-        message = _optional_text(note)
+        message = optional_text(note)
         if root_cause is not None:
-            change.update("root_cause", _optional_text(root_cause), message=message)
+            change.update("root_cause", optional_text(root_cause), message=message)
         if problem.status != RESOLVED.value or not resolve_incidents:
             change.move(RESOLVED, message=message)
         outcome = Resolution(problem)
@@ -462,12 +463,6 @@ def _title(text: str) -> str:
             "put the detail in the description."
         )
     return cleaned
-
-
-def _optional_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.strip() or None
 
 
 def _unique(numbers: Iterable[int]) -> list[int]:
