@@ -1,6 +1,7 @@
 """The two-level category taxonomy: ``category/subcategory``, team data.
 
-Seeded with a sensible IT default when the database is created. Categories
+Seeded with a sensible IT default when the database is created (migration 0002
+holds that seed, frozen). Categories
 are retired, never deleted: incidents logged under them keep their meaning.
 """
 
@@ -15,27 +16,6 @@ from sqlmodel import Session, col
 from inctrack.domain import parse_category
 from inctrack.errors import NotFound, Rejected
 from inctrack.storage.models import Category
-
-DEFAULT_TAXONOMY: dict[str, tuple[str, ...]] = {
-    "hardware": ("desktop", "laptop", "printer", "monitor", "peripheral", "mobile-device"),
-    "software": ("application", "operating-system", "installation", "license", "update"),
-    "network": ("connectivity", "vpn", "wifi", "dns", "firewall"),
-    "access": ("password-reset", "account-locked", "permissions", "new-account", "mfa"),
-    "email": ("outlook", "delivery", "mailbox", "spam", "calendar"),
-    "security": ("phishing", "malware", "data-breach", "lost-device", "suspicious-activity"),
-    "database": ("performance", "availability", "backup"),
-    "inquiry": ("how-to", "information"),
-    "other": (),
-}
-"""The seed: categories and their subcategories, as most IT service desks start."""
-
-
-def default_paths() -> list[str]:
-    paths = []
-    for category, subcategories in DEFAULT_TAXONOMY.items():
-        paths.append(category)
-        paths.extend(f"{category}/{sub}" for sub in subcategories)
-    return paths
 
 
 def join(category: str, subcategory: str | None) -> str:
