@@ -84,6 +84,12 @@ class Desk:
         with self.database.transaction(write=write) as session:
             yield Tracker(session, clock=self.clock, actor=actor)
 
+    def groups(self, *names: str, actor: str = "alice") -> None:
+        """Register resolver groups, as an admin does before work is assigned to them."""
+        with self.tracker(actor) as tracker:
+            for name in names:
+                tracker.groups.add(name)
+
     def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
         """Run one tracker verb in its own transaction and return its record."""
         with self.tracker(actor) as tracker:

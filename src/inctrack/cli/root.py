@@ -14,6 +14,7 @@ from inctrack import __version__
 from inctrack.cli import (
     admin,
     db,
+    groups,
     incidents,
     lifecycle,
     output,
@@ -140,6 +141,7 @@ app.add_typer(problems.problem_app, name="problem")
 app.add_typer(admin.category_app, name="category")
 app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
+app.add_typer(groups.app, name="group")
 app.add_typer(db.app, name="db")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.admin.categories import Categories
+from inctrack.admin.groups import Groups
 from inctrack.admin.settings import TeamSettings
 from inctrack.admin.taxonomy import Taxonomy, join
 from inctrack.admin.users import Users
@@ -55,6 +56,7 @@ class Tracker(IncidentReader):
         self.intake = Intake(self.work)
         self.templates = self.intake.templates
         self.users = Users(self.work)
+        self.groups = Groups(self.work)
         self.categories = Categories(self.work)
         self.settings = TeamSettings(self.work)
 
@@ -140,10 +142,12 @@ class Tracker(IncidentReader):
         if assignee is None and group_name is None:
             raise Rejected("Say who takes it: --to USER and/or --group GROUP.")
         change = self.work.begin(ref, Verb.ASSIGN, at)
+        if group_name is not None:
+            group_name = self.groups.resolve(group_name)
         if assignee is not None:
             user = self._registered(assignee)
-            if group_name is None and user is not None:
-                group_name = user.assignment_group
+            if group_name is None and user is not None and user.assignment_group is not None:
+                group_name = self._default_group(user)
         change.reassign(assignee=assignee, group=group_name)
         return change.incident
 
@@ -188,6 +192,8 @@ class Tracker(IncidentReader):
             self.work.authorize("declare-major")
         change = self.work.begin(ref, Verb.ESCALATE, at)
         incident = change.incident
+        if group_name is not None:
+            group_name = self.groups.resolve(group_name)
         if tier is not None:
             if not incident.tier < tier <= MAX_TIER:
                 higher = list(range(incident.tier + 1, MAX_TIER + 1))
@@ -370,6 +376,19 @@ class Tracker(IncidentReader):
         if user is None or not user.active:
             raise NotFound(f"There is no active user {name}; `inctrack user list` shows them.")
         return user
+
+    def _default_group(self, user: User) -> str:
+        """The group of ``user``, which an assignment to them brings along."""
+        assert user.assignment_group is not None
+        group = self.groups.get(user.assignment_group)
+        if group is None or group.retired_at is not None:
+            state = "is retired" if group is not None else "is not registered"
+            raise Rejected(
+                f"{user.name} belongs to the group {user.assignment_group}, which {state} and "
+                "takes no new work; give --group GROUP, or ask an admin to run "
+                f"`inctrack user update {user.name} --group GROUP`."
+            )
+        return group.name
 
     def _close(self, change: IncidentChange, confirmer: str | None, why: str | None) -> Incident:
         incident = change.incident
