@@ -54,6 +54,7 @@ reopen       -            -            -            in_progress  -       -
 cancel       cancelled    cancelled    cancelled    -            -       -
 link         new          in_progress  on_hold      resolved     -       -
 link-problem new          in_progress  on_hold      resolved     closed  -
+edit         new          in_progress  on_hold      resolved     -       -
 """
 
 

@@ -21,6 +21,7 @@ DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "log": WORKERS,
+    "edit": WORKERS,
     "categorize": WORKERS,
     "prioritize": WORKERS,
     "assign": WORKERS,
@@ -50,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 DESCRIPTIONS = {
     "log": "logging an incident",
+    "edit": "editing an incident",
     "categorize": "categorizing",
     "prioritize": "prioritizing",
     "assign": "assigning",

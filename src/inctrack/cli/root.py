@@ -14,6 +14,7 @@ from inctrack import __version__
 from inctrack.cli import (
     admin,
     db,
+    editing,
     groups,
     incidents,
     lifecycle,
@@ -120,6 +121,7 @@ def main_options(
 
 app.command("log")(incidents.log)
 app.command("show")(incidents.show)
+app.command("edit")(editing.edit)
 app.command("list")(incidents.list_incidents)
 app.command("queue", help="Open incidents, worst first (the same as `list`).")(
     incidents.list_incidents

@@ -11,6 +11,7 @@ through ``tracker.intake`` (which ``log`` uses too).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -39,6 +40,7 @@ from inctrack.domain import (
     required_text,
 )
 from inctrack.errors import NotFound, Rejected
+from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
@@ -86,6 +88,26 @@ class Tracker(IncidentReader):
         )  # fmt: skip
         logged = self.intake.log(request)
         return self.incidents([logged.number])[0]
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        reporter: str | None = None,
+        contact: str | None = None,
+        service: str | None = None,
+        channel: Channel | str | None = None,
+        expected: Mapping[str, str | None] | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Correct what was reported: one ``edited`` event per field that changes ("" clears
+        an optional field); ``expected`` refuses fields someone changed meanwhile."""
+        given = {"title": title, "description": description, "reporter": reporter,
+                 "reporter_contact": contact, "service": service, "channel": channel}  # fmt: skip
+        values = {field: str(value) for field, value in given.items() if value is not None}
+        return edit_incident(self.work, ref, values, expected=expected, at=at)
 
     def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
         """File the incident under ``category[/subcategory]`` of the taxonomy."""
