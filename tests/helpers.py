@@ -54,6 +54,7 @@ reopen       -            -            -            in_progress  -       -
 cancel       cancelled    cancelled    cancelled    -            -       -
 link         new          in_progress  on_hold      resolved     -       -
 link-problem new          in_progress  on_hold      resolved     closed  -
+edit         new          in_progress  on_hold      resolved     -       -
 """
 
 
@@ -83,6 +84,12 @@ class Desk:
     def tracker(self, actor: str = "alice", *, write: bool = True) -> Iterator[Tracker]:
         with self.database.transaction(write=write) as session:
             yield Tracker(session, clock=self.clock, actor=actor)
+
+    def groups(self, *names: str, actor: str = "alice") -> None:
+        """Register resolver groups, as an admin does before work is assigned to them."""
+        with self.tracker(actor) as tracker:
+            for name in names:
+                tracker.groups.add(name)
 
     def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
         """Run one tracker verb in its own transaction and return its record."""

@@ -11,6 +11,7 @@ from .helpers import Cli, fails, ok
 
 def test_an_incident_from_log_to_close(cli: Cli) -> None:
     assert ok(cli("log", "Email down", "--reporter", "Bob", "-q")) == "INC-1\n"
+    assert ok(cli("group", "add", "desk", "-q")) == "desk\n"
     for step in (
         ("categorize", "INC-1", "email/outlook"),
         ("prioritize", "inc-1", "--impact", "high", "--urgency", "medium"),
@@ -155,6 +156,7 @@ def test_user_add_list_update_round_trip(cli: Cli) -> None:
         "name": "ada", "roles": ["service-desk", "admin"], "tier": None, "group": None,
         "email": "ada@example.com", "active": True,
     }  # fmt: skip
+    ok(cli("group", "add", "network", "-q", actor="ada"))
     added = cli("user", "add", "rex", "--role", "responder", "--tier", "2", "--group", "network",
                 "-q", actor="ada")  # fmt: skip
     assert ok(added) == "rex\n"

@@ -96,6 +96,7 @@ def test_specific_hooks_run_before_on_change(cli: Cli, hooks: Path, out: Path) -
                  "on-cancel"):  # fmt: skip
         _recorder(hooks, name, out)
     cli("log", "Email down", "-q")
+    cli("group", "add", "mail", "-q")
     cli("respond", "1", "looking", "-q")
     cli("escalate", "1", "--tier", "2", "--group", "mail", "--reason", "needs admin", "-q")
     cli("resolve", "1", "--code", "fixed", "--note", "restarted", "-q")

@@ -216,6 +216,7 @@ def test_every_key_in_every_period_zeros_included_none_last(story: Story) -> Non
 def test_trends_by_group_and_priority_use_their_json_names(story: Story) -> None:
     first = story.log("2026-11-16T10:00:00+00:00", "P3")
     story.log("2026-11-17T10:00:00+00:00")
+    story.desk.groups("network")
     story.do("assign", first, "2026-11-16T11:00:00+00:00", group="network")
     since = at("2026-11-16T00:00:00+00:00")
     assert story.report("trends", by="group", since=since) == [
@@ -401,6 +402,7 @@ def test_mttr_by_category_and_group(story: Story) -> None:
     story.respond(first, "2026-11-16T10:10:00+00:00")
     second = story.log("2026-11-16T11:00:00+00:00", "P2", category="network/wifi")
     story.respond(second, "2026-11-16T11:30:00+00:00")
+    story.desk.groups("network")
     story.do("assign", second, "2026-11-16T11:31:00+00:00", group="network")
     story.log("2026-11-16T12:00:00+00:00", "P2")
     by_category = story.report("mttr", by="category", since=at("2026-11-16T00:00:00+00:00"))

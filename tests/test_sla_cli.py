@@ -51,6 +51,7 @@ def before_x(cli: Cli) -> None:
     """Four incidents at 09:00; only what happened up to X (09:25)."""
     ok(cli, "log", "Core switch down", "--impact", "high", "--urgency", "high",
        "--at", "2025-11-03 09:00")  # fmt: skip  # INC-1, P1, not answered by X
+    ok(cli, "group", "add", "network")
     ok(cli, "assign", "1", "--group", "network", "--at", "2025-11-03 09:01")
     ok(cli, "log", "Payroll slow", "--impact", "high", "--urgency", "medium",
        "--at", "2025-11-03 09:00")  # fmt: skip  # INC-2, P2

@@ -298,6 +298,7 @@ def test_random_verb_sequences_keep_the_invariants(
 ) -> None:
     team = tmp_path_factory.mktemp("team") / "team.db"
     desk = Desk(Database.open(str(team)), FixedClock(START))
+    desk.groups("network", "apps")
     for name, roles in (
         ("ada", ["admin", "service-desk"]), ("rex", ["responder"]), ("ima", ["incident-manager"])
     ):  # fmt: skip

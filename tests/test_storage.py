@@ -24,8 +24,10 @@ def test_migrations_build_exactly_the_models(database: Database) -> None:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, SQLModel.metadata) == []
         columns = {c["name"] for c in inspect(connection).get_columns("events")}
+        groups = {c["name"] for c in inspect(connection).get_columns("groups")}
     assert columns == {"id", "incident_id", "at", "recorded_at", "actor", "kind", "field",
                        "old", "new", "message"}  # fmt: skip
+    assert groups == {"id", "name", "folded", "description", "retired_at", "created_at"}
 
 
 def test_head_constant_matches_the_scripts() -> None:

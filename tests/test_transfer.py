@@ -68,6 +68,7 @@ def fill(desk: Desk) -> None:
     desk("close", 1, confirmed_by="Ann Lee")
     desk("log", "Printer jams", reporter="Bob")  # INC-2
     desk("prioritize", 2, priority="P1", reason="CEO's printer")
+    desk.groups("hardware", "field")
     desk("assign", 2, group="hardware")
     desk("escalate", 2, tier=2, group="field", major=True, reason="Whole floor")
     desk("set_role", 2, "commander", "Zed")

@@ -46,6 +46,7 @@ def refused(
 @pytest.fixture
 def team(desk: Desk) -> Desk:
     """Registered people: ada (admin, service desk), rex (responder, network), ima (manager)."""
+    desk.groups("network")
     for name, roles, group in (
         ("ada", ["admin", "service-desk"], None),
         ("rex", ["responder"], "network"),
@@ -157,6 +158,7 @@ def test_reassignment_counts_only_when_someone_already_had_it(desk: Desk) -> Non
         ("assigned", "assignee", "carol", "dave", None),
     ]
     desk("log", "Printer")
+    desk.groups("desk")
     assert desk("assign", "INC-2", group="desk")["reassignment_count"] == 0
 
 
@@ -215,6 +217,7 @@ def test_escalation_goes_up_one_or_two_tiers_to_at_most_3(desk: Desk) -> None:
 
 
 def test_escalating_to_another_group_clears_the_assignee_and_counts(desk: Desk) -> None:
+    desk.groups("desk", "network")
     desk("log", "VPN drops")
     desk("assign", "INC-1", to="bob", group="desk")
     record = desk("escalate", "INC-1", group="network", reason="not a client problem")
@@ -590,6 +593,7 @@ def test_adding_a_subcategory_of_a_retired_category_brings_the_category_back(des
 
 
 def test_assigning_the_same_group_keeps_the_assignee(desk: Desk) -> None:
+    desk.groups("network")
     desk("log", "VPN drops")
     desk("assign", "INC-1", to="bob", group="network")
     record = desk("assign", "INC-1", group="network")

@@ -21,6 +21,7 @@ DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "log": WORKERS,
+    "edit": WORKERS,
     "categorize": WORKERS,
     "prioritize": WORKERS,
     "assign": WORKERS,
@@ -41,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "close-problem": frozenset({Role.INCIDENT_MANAGER}),
     "manage-categories": frozenset({Role.ADMIN}),
     "manage-users": frozenset({Role.ADMIN}),
+    "manage-groups": frozenset({Role.ADMIN}),
     "manage-policy": frozenset({Role.ADMIN}),
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
     "import": frozenset({Role.ADMIN}),
@@ -49,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 DESCRIPTIONS = {
     "log": "logging an incident",
+    "edit": "editing an incident",
     "categorize": "categorizing",
     "prioritize": "prioritizing",
     "assign": "assigning",
@@ -69,6 +72,7 @@ DESCRIPTIONS = {
     "declare-major": "declaring a major incident",
     "manage-categories": "changing the category taxonomy",
     "manage-users": "managing users",
+    "manage-groups": "changing the resolver groups",
     "manage-policy": "changing the SLA policy and calendar",
     "manage-templates": "changing the log templates",
     "import": "importing incidents",

@@ -31,6 +31,7 @@ class Verb(StrEnum):
     CANCEL = "cancel"
     LINK = "link"
     LINK_PROBLEM = "link-problem"
+    EDIT = "edit"
 
 
 NEW, IN_PROGRESS, ON_HOLD = Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD
@@ -62,6 +63,8 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
             Verb.LINK,
         )
     },
+    # what was reported (title, description, reporter, ...) may be corrected until closed
+    **{(status, Verb.EDIT): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
     # after resolution: notes, links and a corrected category are still welcome
     (RESOLVED, Verb.NOTE): RESOLVED,
     (RESOLVED, Verb.LINK): RESOLVED,

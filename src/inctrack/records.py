@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the CLI imports this module at start-up: keep the ORM out
     from inctrack.storage.models import (
         Category,
         Event,
+        Group,
         Incident,
         Problem,
         ProblemEvent,
@@ -197,6 +198,23 @@ def category_record(category: Category) -> Record:
 
 
 CATEGORY_CSV_COLUMNS = ("path", "category", "subcategory", "retired", "retired_at")
+
+
+def group_record(group: Group, *, members: list[str], open_incidents: int) -> Record:
+    """A resolver group, with the users in it and how many open incidents it holds."""
+    return {
+        "name": group.name,
+        "description": group.description,
+        "retired": group.retired_at is not None,
+        "retired_at": timestamp(group.retired_at),
+        "created_at": timestamp(group.created_at),
+        "members": members,
+        "open_incidents": open_incidents,
+    }
+
+
+GROUP_CSV_COLUMNS = ("name", "description", "retired", "retired_at", "created_at", "members",
+                     "open_incidents")  # fmt: skip
 
 
 def problem_record(

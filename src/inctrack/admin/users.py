@@ -8,6 +8,7 @@ what each role may do.
 from __future__ import annotations
 
 from inctrack.access import parse_roles, roles_of
+from inctrack.admin.groups import Groups
 from inctrack.domain import Role, check_tier, optional_text, required_text
 from inctrack.errors import NotFound, Rejected
 from inctrack.storage.models import User
@@ -48,7 +49,7 @@ class Users:
             raise Rejected(f"{user_name} is already a user; change them with `user update`.")
         user = User(
             name=user_name, roles=",".join(role_list), tier=check_tier(tier),
-            assignment_group=optional_text(group), email=optional_text(email),
+            assignment_group=self._group(group), email=optional_text(email),
             created_at=self.work.now(),
         )  # fmt: skip
         self.work.people.add(user)
@@ -76,7 +77,7 @@ class Users:
         if tier is not None:
             user.tier = check_tier(tier)
         if group is not None:
-            user.assignment_group = optional_text(group)
+            user.assignment_group = self._group(group)
         if email is not None:
             user.email = optional_text(email)
         if active is not None:
@@ -85,3 +86,8 @@ class Users:
         if not admins:
             raise Rejected(f"{user.name} is the last active admin; make someone else admin first.")
         return user
+
+    def _group(self, name: str | None) -> str | None:
+        """A user's group as the registry spells it; blank means none."""
+        given = optional_text(name)
+        return None if given is None else Groups(self.work).resolve(given)

@@ -14,6 +14,8 @@ from inctrack import __version__
 from inctrack.cli import (
     admin,
     db,
+    editing,
+    groups,
     incidents,
     lifecycle,
     output,
@@ -119,6 +121,7 @@ def main_options(
 
 app.command("log")(incidents.log)
 app.command("show")(incidents.show)
+app.command("edit")(editing.edit)
 app.command("list")(incidents.list_incidents)
 app.command("queue", help="Open incidents, worst first (the same as `list`).")(
     incidents.list_incidents
@@ -140,6 +143,7 @@ app.add_typer(problems.problem_app, name="problem")
 app.add_typer(admin.category_app, name="category")
 app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
+app.add_typer(groups.app, name="group")
 app.add_typer(db.app, name="db")
 
 

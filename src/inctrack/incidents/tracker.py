@@ -11,6 +11,7 @@ through ``tracker.intake`` (which ``log`` uses too).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.admin.categories import Categories
+from inctrack.admin.groups import Groups
 from inctrack.admin.settings import TeamSettings
 from inctrack.admin.taxonomy import Taxonomy, join
 from inctrack.admin.users import Users
@@ -38,6 +40,7 @@ from inctrack.domain import (
     required_text,
 )
 from inctrack.errors import NotFound, Rejected
+from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
@@ -55,6 +58,7 @@ class Tracker(IncidentReader):
         self.intake = Intake(self.work)
         self.templates = self.intake.templates
         self.users = Users(self.work)
+        self.groups = Groups(self.work)
         self.categories = Categories(self.work)
         self.settings = TeamSettings(self.work)
 
@@ -84,6 +88,26 @@ class Tracker(IncidentReader):
         )  # fmt: skip
         logged = self.intake.log(request)
         return self.incidents([logged.number])[0]
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        reporter: str | None = None,
+        contact: str | None = None,
+        service: str | None = None,
+        channel: Channel | str | None = None,
+        expected: Mapping[str, str | None] | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        """Correct what was reported: one ``edited`` event per field that changes ("" clears
+        an optional field); ``expected`` refuses fields someone changed meanwhile."""
+        given = {"title": title, "description": description, "reporter": reporter,
+                 "reporter_contact": contact, "service": service, "channel": channel}  # fmt: skip
+        values = {field: str(value) for field, value in given.items() if value is not None}
+        return edit_incident(self.work, ref, values, expected=expected, at=at)
 
     def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
         """File the incident under ``category[/subcategory]`` of the taxonomy."""
@@ -140,10 +164,12 @@ class Tracker(IncidentReader):
         if assignee is None and group_name is None:
             raise Rejected("Say who takes it: --to USER and/or --group GROUP.")
         change = self.work.begin(ref, Verb.ASSIGN, at)
+        if group_name is not None:
+            group_name = self.groups.resolve(group_name)
         if assignee is not None:
             user = self._registered(assignee)
-            if group_name is None and user is not None:
-                group_name = user.assignment_group
+            if group_name is None and user is not None and user.assignment_group is not None:
+                group_name = self._default_group(user)
         change.reassign(assignee=assignee, group=group_name)
         return change.incident
 
@@ -188,6 +214,8 @@ class Tracker(IncidentReader):
             self.work.authorize("declare-major")
         change = self.work.begin(ref, Verb.ESCALATE, at)
         incident = change.incident
+        if group_name is not None:
+            group_name = self.groups.resolve(group_name)
         if tier is not None:
             if not incident.tier < tier <= MAX_TIER:
                 higher = list(range(incident.tier + 1, MAX_TIER + 1))
@@ -370,6 +398,19 @@ class Tracker(IncidentReader):
         if user is None or not user.active:
             raise NotFound(f"There is no active user {name}; `inctrack user list` shows them.")
         return user
+
+    def _default_group(self, user: User) -> str:
+        """The group of ``user``, which an assignment to them brings along."""
+        assert user.assignment_group is not None
+        group = self.groups.get(user.assignment_group)
+        if group is None or group.retired_at is not None:
+            state = "is retired" if group is not None else "is not registered"
+            raise Rejected(
+                f"{user.name} belongs to the group {user.assignment_group}, which {state} and "
+                "takes no new work; give --group GROUP, or ask an admin to run "
+                f"`inctrack user update {user.name} --group GROUP`."
+            )
+        return group.name
 
     def _close(self, change: IncidentChange, confirmer: str | None, why: str | None) -> Incident:
         incident = change.incident

@@ -105,3 +105,27 @@ def category_tree(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
         else:
             table.add_row(safe_text(category, "bold"), Text(", ").join(subs[category]))
     return table
+
+
+def group_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    if not records:
+        return Text("No groups registered; an admin adds one with `inctrack group add NAME`.",
+                    style="dim")  # fmt: skip
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Group", no_wrap=True)
+    table.add_column("Open", justify="right", no_wrap=True)
+    table.add_column("Members", ratio=1, overflow="fold")
+    table.add_column("Description", ratio=1, overflow="fold")
+    for record in records:
+        name = record["name"] + (" (retired)" if record["retired"] else "")
+        table.add_row(
+            safe_text(name, "dim" if record["retired"] else "bold"),
+            safe_text(record["open_incidents"]),
+            safe_text(", ".join(record["members"])),
+            safe_text(record["description"]),
+        )
+    return table
+
+
+def group_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
+    return group_table([record], tz=tz, now=now)

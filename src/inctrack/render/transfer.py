@@ -34,6 +34,9 @@ def import_summary(record: Record, *, tz: tzinfo, now: datetime) -> RenderableTy
             safe_text(", ".join(record["categories_added"][:20])
                   + (", …" if len(record["categories_added"]) > 20 else "")),
         )  # fmt: skip
+    if record["groups_added"]:
+        table.add_row("groups added", safe_text(len(record["groups_added"])),
+                      safe_text(", ".join(record["groups_added"])))  # fmt: skip
     if record["ignored_columns"]:
         table.add_row("ignored columns", safe_text(len(record["ignored_columns"])),
                       safe_text(", ".join(record["ignored_columns"])))  # fmt: skip

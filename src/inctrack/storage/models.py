@@ -153,6 +153,23 @@ class Category(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class Group(SQLModel, table=True):
+    """A resolver group of the registry: what ``assign --group`` and users' groups name.
+
+    Groups are retired, never deleted, so old incidents keep their meaning;
+    ``folded`` (the name case-folded) keeps names unique whatever their case.
+    """
+
+    __tablename__ = "groups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    folded: str = Field(unique=True)
+    description: str | None = None
+    retired_at: datetime | None = _utc(default=None)
+    created_at: datetime = _utc()
+
+
 class User(SQLModel, table=True):
     """A registered person. With no users at all, everyone may do everything."""
 

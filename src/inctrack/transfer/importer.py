@@ -33,6 +33,7 @@ from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 CATEGORIES: Table = SQLModel.metadata.tables["categories"]
+GROUPS: Table = SQLModel.metadata.tables["groups"]
 REPORT_INDEXES = frozenset(
     f"ix_incidents_{key}_reported_at"
     for key in ("category_subcategory", "service", "priority", "channel", "group")
@@ -91,6 +92,11 @@ class Importer:
         """(incident, duplicate_of, line): set once every incident is in."""
         self.categories = {path for (path,) in self.connection.execute(select(CATEGORIES.c.path))}
         self.seen_categories: set[tuple[str, str | None]] = set()
+        self.groups: dict[str, str] = {
+            str(row.folded): str(row.name)
+            for row in self.connection.execute(select(GROUPS.c.folded, GROUPS.c.name))
+        }
+        """The registry's groups, case-folded name -> its spelling."""
         # Holding the counter's row lock (unless nothing is written): concurrent `log`s wait.
         self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
@@ -174,6 +180,7 @@ class Importer:
                 updates.append((target, draft))
         for _, draft in creates + updates:
             self._category(draft.values["category"], draft.values["subcategory"])
+            self._group(draft)
         self._create(creates)
         if updates:
             self._update(updates)
@@ -211,6 +218,26 @@ class Importer:
             self.summary.categories_added.append(path)
             if self.writing:
                 self.connection.execute(insert(CATEGORIES).values(path=path, created_at=self.now))
+
+    def _group(self, draft: Draft) -> None:
+        """A group the registry lacks is registered (and listed in the summary); one it
+        has under another case is written as the registry spells it."""
+        name = draft.values.get("assignment_group")
+        if name is None or not name.strip():
+            return
+        folded = name.strip().casefold()
+        known = self.groups.get(folded)
+        if known is None:
+            known = self.groups[folded] = name.strip()
+            self._register(known, folded)
+        draft.values["assignment_group"] = known
+
+    def _register(self, name: str, folded: str) -> None:
+        self.summary.groups_added.append(name)
+        if self.writing:
+            self.connection.execute(
+                insert(GROUPS).values(name=name, folded=folded, created_at=self.now)
+            )
 
     def _create(self, creates: list[tuple[int, Draft]]) -> None:
         self.summary.created += len(creates)
