@@ -1,13 +1,18 @@
-"""What people type: IDs too large for a database, and choices with a typo in them."""
+"""What people type: IDs too large for a database, choices with a typo in them, dates
+that could be read two ways."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from inctrack.clock import FixedClock
 from inctrack.domain import MAX_ID
 from inctrack.errors import Rejected
+from inctrack.storage import Database
 
-from .helpers import Cli, Desk, fails, ok
+from .helpers import START, Cli, Desk, fails, ok
 
 TOO_LARGE = ["99999999999999999999", f"INC-{MAX_ID + 1}"]
 
@@ -68,3 +73,26 @@ def test_choices_are_still_listed_and_case_free(cli: Cli) -> None:
     assert ok(cli("hold", "1", "--reason", "Scheduled", "-q")) == "INC-1\n"
     cli("resume", "1", "-q")
     assert cli.json("resolve", "1", "--code", "FIXED", "--note", "x")["resolution_code"] == "fixed"
+
+
+def test_an_ambiguous_date_is_refused_until_dayfirst_says_which(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("log", "Printer jams", "--at", "2026-05-12 10:00", "-q")
+    fails(cli("list", "--since", "5/12/2026"), 4, "could be 5 December or 12 May", "dayfirst")
+    monkeypatch.setenv("INCTRACK_DAYFIRST", "false")  # month first: 12 May
+    assert [r["id"] for r in cli.json("list", "--since", "5/12/2026")] == ["INC-1"]
+    monkeypatch.delenv("INCTRACK_DAYFIRST")
+    (tmp_path / "config.toml").write_text("dayfirst = true\n", encoding="utf-8")
+    assert cli.json("list", "--since", "5/12/2026") == []  # 5 December: nothing since
+    monkeypatch.setenv("INCTRACK_DAYFIRST", "maybe")
+    fails(cli("list", "--since", "5/12/2026"), 4, "dayfirst = 'maybe' is neither true nor false")
+
+
+def test_a_weekday_at_the_command_line_is_never_in_the_future(db_url: str) -> None:
+    """Friday 20 November 2026, 09:00: 'friday 15:00' is last week's."""
+    Database.init(db_url)
+    cli = Cli(db_url, clock=FixedClock(START))
+    logged = cli.json("log", "Printer jams", "--at", "friday 15:00")
+    assert logged["reported_at"] == "2026-11-13T15:00:00+00:00"
+    assert cli.json("log", "Email down", "--at", "monday")["reported_at"].startswith("2026-11-16")

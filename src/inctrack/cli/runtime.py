@@ -169,7 +169,10 @@ class Runtime:
             return None
         from inctrack.cli.timeparse import parse_when
 
-        moment = parse_when(text, now=self.clock.now(), tz=self.settings.timezone)
+        settings = self.settings
+        moment = parse_when(
+            text, now=self.clock.now(), tz=settings.timezone, dayfirst=settings.dayfirst
+        )
         return moment.replace(microsecond=0)  # inctrack keeps times to the second
 
     def output_format(self, chosen: OutputFormat | None) -> OutputFormat:
