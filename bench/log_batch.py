@@ -8,7 +8,7 @@ Writes a seeded batch file (titles, categories from the default taxonomy, impact
 and urgency, channels, back-dated ``reported_at`` over the last day, and one line
 in ten repeating one of 200 dedup keys), then for each run
 
-- creates a fresh SQLite file with ``inctrack db upgrade`` (untimed: creating and
+- creates a fresh SQLite file with ``inctrack db init`` (untimed: creating and
   migrating a file is the same for every command), and times
   ``inctrack --db FILE log --batch LINES -q`` as a whole process, and
 - in this process, on another fresh file, times the phases: reading the lines
@@ -67,7 +67,7 @@ def batch_lines(count: int) -> bytes:
 
 def fresh_database(directory: Path, name: str, env: dict[str, str]) -> Path:
     path = directory / name
-    subprocess.run([INCTRACK, "--db", str(path), "db", "upgrade"], env=env, check=True,
+    subprocess.run([INCTRACK, "--db", str(path), "db", "init"], env=env, check=True,
                    capture_output=True)  # fmt: skip
     return path
 

@@ -95,4 +95,6 @@ def desk(database: Database, clock: FixedClock) -> Desk:
 
 @pytest.fixture
 def cli(db_url: str) -> Cli:
+    """The command line on a database that exists, as after ``inctrack db init``."""
+    Database.init(db_url)
     return Cli(db_url)

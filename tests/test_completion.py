@@ -136,3 +136,12 @@ def test_long_titles_are_shortened(cli: Cli) -> None:
     cli("log", "x" * 100, "-q")
     [(value, shown)] = suggestions(cli.db, "")
     assert (value, len(shown), shown[-1]) == ("INC-1", 60, "…")
+
+
+@pytest.mark.slow
+def test_checked_choices_are_completed(tmp_path: Path) -> None:
+    """`resolve --code` is checked by the core (exit 4), yet Tab still offers its values."""
+    done = _complete("inctrack resolve 1 --code w", db=str(tmp_path / "none.db"))
+    assert done.stdout.split() == ["workaround"]
+    done = _complete("inctrack role 1 c", db=str(tmp_path / "none.db"))
+    assert done.stdout.split() == ["commander", "comms"]

@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 
 from inctrack.domain import (
+    MAX_ID,
+    HoldReason,
     Level,
     Priority,
+    ResolutionCode,
     Status,
     parse_category,
+    parse_choice,
     parse_incident_ref,
+    parse_problem_ref,
     priority_for,
 )
 from inctrack.errors import Rejected
@@ -58,6 +63,48 @@ def test_incident_refs(typed: str) -> None:
 def test_bad_incident_refs_are_rejected(typed: str) -> None:
     with pytest.raises(Rejected, match="not an incident ID"):
         parse_incident_ref(typed)
+
+
+def test_ids_stop_where_both_databases_stop() -> None:
+    """PostgreSQL's integer holds 2**31 - 1; a larger number is refused, not sent."""
+    assert MAX_ID == 2_147_483_647
+    assert parse_incident_ref(f"INC-{MAX_ID}") == MAX_ID
+    assert parse_incident_ref("inc-0042") == 42  # leading zeros are still the number
+    assert parse_problem_ref(f"PRB-{MAX_ID}") == MAX_ID
+
+
+@pytest.mark.parametrize(
+    "typed", [f"INC-{MAX_ID + 1}", "99999999999999999999", "9" * 5000, MAX_ID + 1, 0, -1]
+)
+def test_out_of_range_ids_are_rejected_with_the_range(typed: str | int) -> None:
+    with pytest.raises(Rejected, match=f"must be from 1 to {MAX_ID}"):
+        parse_incident_ref(typed)
+    problem = typed.replace("INC", "PRB") if isinstance(typed, str) else typed
+    with pytest.raises(Rejected, match=f"not a problem ID; its number must be from 1 to {MAX_ID}"):
+        parse_problem_ref(problem)
+
+
+def test_a_choice_in_any_case() -> None:
+    assert parse_choice(ResolutionCode, " Fixed ", "resolution code") == "fixed"
+
+
+@pytest.mark.parametrize(
+    ("enum", "typed", "guess"),
+    [(ResolutionCode, "fixd", "fixed"), (ResolutionCode, "no fault", "no-fault"),
+     (HoldReason, "awaiting-vendr", "awaiting-vendor")],
+)  # fmt: skip
+def test_a_typo_in_a_choice_gets_a_suggestion(enum: type, typed: str, guess: str) -> None:
+    with pytest.raises(Rejected, match=rf"\(did you mean {guess}\?\); use one of"):
+        parse_choice(enum, typed, "value")
+
+
+def test_a_choice_far_from_any_lists_them_without_a_guess() -> None:
+    with pytest.raises(Rejected) as refused:
+        parse_choice(ResolutionCode, "banana", "resolution code")
+    assert refused.value.message == (
+        "'banana' is not a resolution code; use one of fixed, workaround, no-fault, "
+        "duplicate, other."
+    )
 
 
 def test_priorities_are_an_ordered_ladder() -> None:

@@ -588,6 +588,7 @@ def test_the_same_numbers_on_this_database_and_on_a_sqlite_file(
 @pytest.fixture
 def cli_at_start(db_url: str) -> Cli:
     """The command line with its clock stopped at START (Friday 20 Nov 09:00 UTC)."""
+    Database.init(db_url)
     return Cli(db_url, clock=FixedClock(START))
 
 

@@ -36,7 +36,7 @@ def test_head_constant_matches_the_scripts() -> None:
 
 def test_a_new_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "dir" / "inctrack.db"
-    Database.open(str(path)).dispose()
+    Database.open(str(path), parents=True).dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -98,9 +98,10 @@ def test_a_missing_driver_is_a_hint_not_a_bug(url: str, hint: str) -> None:
 
 def test_an_uncreatable_file_is_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a directory")
-    result = Cli(str(tmp_path / "file" / "x.db"))("list")
+    result = Cli(str(tmp_path / "file" / "x.db"))("log", "x")
     assert result.exit_code == 4
     assert "Cannot create the database file" in result.stderr
+    assert "is not a directory" in result.stderr
 
 
 def test_db_path_honours_flag_env_and_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

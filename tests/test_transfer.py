@@ -25,7 +25,7 @@ from inctrack.incidents.queries import IncidentQuery
 from inctrack.storage import Database
 from inctrack.transfer.fields import DateReader
 
-from .helpers import BACKENDS, PG_URL, START, Cli, Desk
+from .helpers import BACKENDS, PG_URL, START, Cli, Desk, fails, ok
 
 EXPORT_KEYS = [
     "id", "title", "description", "reporter", "reporter_contact", "reported_at", "logged_at",
@@ -329,7 +329,11 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(
     fill(desk)
     path = tmp_path / "desk.jsonl"
     path.write_text(exported(cli), encoding="utf-8")
+    missing = Cli(str(tmp_path / "missing.db"))
+    fails(missing("import", str(path), "--dry-run"), 3, "There is no database", "db init")
+    assert not (tmp_path / "missing.db").exists()  # a dry run creates nothing
     empty = Cli(str(tmp_path / "empty.db"))
+    ok(empty("db", "init"))
     summary = imported(empty, path, "--dry-run")
     assert summary["dry_run"] is True
     assert (summary["created"], summary["events"], summary["skipped"]) == (4, 21, 0)

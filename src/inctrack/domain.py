@@ -9,6 +9,7 @@ will live in the database.
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from enum import StrEnum
 
 from inctrack.errors import Rejected
@@ -134,18 +135,39 @@ def priority_for(
     return matrix[(impact, urgency)]
 
 
+MAX_ID = 2**31 - 1
+"""The largest record number: PostgreSQL's ``integer``, which SQLite holds as well."""
+
 INCIDENT_PREFIX = "INC"
 _REF = re.compile(r"^\s*(?:inc-?)?(\d+)\s*$", re.IGNORECASE)
 
 
 def parse_incident_ref(text: str | int) -> int:
     """``INC-42``, ``inc-42`` and ``42`` all name incident 42."""
-    if isinstance(text, int):
-        return text
-    match = _REF.match(text)
-    if match is None or int(match.group(1)) == 0:
-        raise Rejected(f"{text!r} is not an incident ID; write it as INC-42, inc-42 or 42.")
-    return int(match.group(1))
+    return _parse_ref(text, _REF, "an incident", "INC-42, inc-42 or 42")
+
+
+def _parse_ref(text: str | int, pattern: re.Pattern[str], what: str, forms: str) -> int:
+    """The number ``text`` names: 1 to :data:`MAX_ID`, else Rejected showing ``forms``."""
+    match = None if isinstance(text, int) else pattern.match(text)
+    if match is None and not isinstance(text, int):
+        raise Rejected(f"{text!r} is not {what} ID; write it as {forms}.")
+    number = id_number(text if match is None else match.group(1))
+    if number is None:
+        raise Rejected(
+            f"{text!r} is not {what} ID; its number must be from 1 to {MAX_ID}, as in {forms}."
+        )
+    return number
+
+
+def id_number(value: str | int) -> int | None:
+    """``value`` (an int, or digits) as a record number, or None when out of 1..MAX_ID."""
+    if isinstance(value, str):
+        digits = value.lstrip("0")
+        if not digits.isdigit() or len(digits) > len(str(MAX_ID)):
+            return None
+        value = int(digits)
+    return value if 1 <= value <= MAX_ID else None
 
 
 def format_incident_id(number: int) -> str:
@@ -162,12 +184,7 @@ _PROBLEM_REF = re.compile(r"^\s*(?:prb-?)?(\d+)\s*$", re.IGNORECASE)
 
 def parse_problem_ref(text: str | int) -> int:
     """``PRB-7``, ``prb-7`` and ``7`` all name problem 7."""
-    if isinstance(text, int):
-        return text
-    match = _PROBLEM_REF.match(text)
-    if match is None or int(match.group(1)) == 0:
-        raise Rejected(f"{text!r} is not a problem ID; write it as PRB-7, prb-7 or 7.")
-    return int(match.group(1))
+    return _parse_ref(text, _PROBLEM_REF, "a problem", "PRB-7, prb-7 or 7")
 
 
 def format_problem_id(number: int) -> str:
@@ -255,12 +272,17 @@ def optional_text(value: str | None) -> str | None:
 
 
 def parse_choice(enum: type[StrEnum], value: StrEnum | str, what: str) -> str:
-    """The member of ``enum`` that ``value`` names (any case), or Rejected listing them."""
+    """The member of ``enum`` that ``value`` names (any case), or Rejected listing them
+    (with the nearest one first, when ``value`` looks like a typo of it)."""
+    typed = str(value).strip().lower()
     try:
-        return enum(str(value).strip().lower()).value
+        return enum(typed).value
     except ValueError:
-        allowed = ", ".join(member.value for member in enum)
-        raise Rejected(f"{value!r} is not a {what}; use one of {allowed}.") from None
+        allowed = [str(member.value) for member in enum]
+        near = get_close_matches(typed, allowed, n=1)
+        guess = f" (did you mean {near[0]}?)" if near else ""
+        listed = ", ".join(allowed)
+        raise Rejected(f"{value!r} is not a {what}{guess}; use one of {listed}.") from None
 
 
 def parse_channel(value: Channel | str | None) -> str | None:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from inctrack.errors import Rejected
 
 APP_NAME = "inctrack"
-KNOWN_KEYS = ("db", "user", "format", "timezone")
+KNOWN_KEYS = ("db", "user", "format", "timezone", "dayfirst")
 
 
 def config_path() -> Path:
@@ -45,10 +45,16 @@ class Settings:
     user: str
     format: str | None
     timezone_name: str | None
+    dayfirst_text: str | None = None
+    """How to read 5/12/2026: ``true`` (5 December), ``false`` (12 May), unset (refused)."""
 
     @property
     def timezone(self) -> tzinfo:
         return resolve_timezone(self.timezone_name)
+
+    @property
+    def dayfirst(self) -> bool | None:
+        return parse_dayfirst(self.dayfirst_text)
 
 
 def load_settings(*, db: str | None = None, user: str | None = None) -> Settings:
@@ -58,7 +64,22 @@ def load_settings(*, db: str | None = None, user: str | None = None) -> Settings
         user=user or os.environ.get("INCTRACK_USER") or file_values.get("user") or _os_login(),
         format=os.environ.get("INCTRACK_FORMAT") or file_values.get("format"),
         timezone_name=os.environ.get("INCTRACK_TIMEZONE") or file_values.get("timezone"),
+        dayfirst_text=os.environ.get("INCTRACK_DAYFIRST") or file_values.get("dayfirst"),
     )
+
+
+def parse_dayfirst(text: str | None) -> bool | None:
+    """``dayfirst`` as configured: true, false, or None when not set."""
+    if text is None:
+        return None
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    try:
+        return value[text.strip().lower()]
+    except KeyError:
+        raise Rejected(
+            f"dayfirst = {text!r} is neither true nor false; fix `dayfirst` in your config file "
+            "or INCTRACK_DAYFIRST."
+        ) from None
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

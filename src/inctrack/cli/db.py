@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inctrack.cli.options import FormatOption
 from inctrack.cli.runtime import runtime
 from inctrack.errors import ExitCode
+
+if TYPE_CHECKING:
+    from inctrack.storage.engine import Initialized
 
 app = typer.Typer(help="Where the database is, and keeping it sound.", no_args_is_help=True)
 
@@ -26,19 +29,37 @@ def path(ctx: typer.Context) -> None:
 def init(
     ctx: typer.Context,
     shared: Annotated[
-        bool, typer.Option("--shared", help="Readable and writable by the file's group too.")
+        bool, typer.Option("--shared", help="A new file is readable and writable by its group too.")
     ] = False,
 ) -> None:
-    """Create the database now (a new SQLite file is owner-only unless --shared)."""
-    from inctrack.storage.location import create_sqlite_file, resolve_url, sqlite_path
+    """Create the database: a new SQLite file (owner-only unless --shared) with the schema.
+
+    Also sets up an empty PostgreSQL database. An existing inctrack database is left
+    as it is (exit 0); anything else that exists is refused (exit 4).
+    """
+    from inctrack.storage import Database
 
     rt = runtime(ctx)
-    path = sqlite_path(resolve_url(rt.settings.db))
-    created = create_sqlite_file(path, shared=shared) if path is not None else False
-    database = rt.database()
-    state = "Created" if created else "Ready:"
-    typer.echo(
-        f"{state} {database.location}" + (" (shared with its group)" if shared and created else "")
+    done = Database.init(rt.settings.db, shared=shared, parents=rt.db_is_default)
+    typer.echo(init_message(done, shared=shared))
+
+
+def init_message(done: Initialized, *, shared: bool) -> str:
+    """The one line ``db init`` prints about what it found and did."""
+    from inctrack.storage.migrate import HEAD, SchemaState
+
+    if done.created:
+        return f"Created {done.location}" + (" (shared with its group)" if shared else "")
+    if done.before is SchemaState.EMPTY:
+        return f"Created the inctrack schema in {done.location}"
+    known = {
+        SchemaState.BEHIND: f"; `inctrack db upgrade` brings it to {HEAD}",
+        SchemaState.AHEAD: ", written by a newer inctrack than this one",
+    }.get(done.before, "")
+    mode = "; --shared changes only new files, so its mode is unchanged" if shared else ""
+    return (
+        f"{done.location} is already an inctrack database (schema revision {done.revision})"
+        f"{known}{mode}."
     )
 
 

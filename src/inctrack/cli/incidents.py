@@ -117,6 +117,7 @@ def log(
     from inctrack.incidents.requests import LogRequest
 
     rt = runtime(ctx)
+    rt.creates = True  # the first incident may start a new database
     if batch is not None and title is not None:
         raise typer.BadParameter("give a TITLE or --batch FILE, not both", param_hint="TITLE")
     if batch is None and title is None and template is None:

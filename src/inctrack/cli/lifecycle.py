@@ -12,6 +12,7 @@ from inctrack.cli.options import (
     IncidentArgument,
     LevelChoice,
     QuietOption,
+    checked_choice,
     complete_incident_ids,
 )
 from inctrack.cli.runtime import runtime
@@ -144,7 +145,12 @@ def escalate(
 def role(
     ctx: typer.Context,
     ref: IncidentArgument,
-    role_name: Annotated[MajorRole, typer.Argument(metavar="ROLE", case_sensitive=False)],
+    role_name: Annotated[
+        str,
+        typer.Argument(
+            help="commander, manager or comms.", **checked_choice(MajorRole, metavar="ROLE")
+        ),
+    ],
     name: Annotated[str, typer.Argument(metavar="NAME", help="Who takes the role.")],
     at: AtOption = None,
     fmt: FormatOption = None,
@@ -160,7 +166,7 @@ def hold(
     ctx: typer.Context,
     ref: IncidentArgument,
     reason: Annotated[
-        HoldReason, typer.Option("--reason", case_sensitive=False, help="What you wait for.")
+        str, typer.Option("--reason", help="What you wait for.", **checked_choice(HoldReason))
     ],
     note: Annotated[str | None, typer.Option("--note", help="Details.")] = None,
     at: AtOption = None,
@@ -190,7 +196,7 @@ def resume(
 def resolve(
     ctx: typer.Context,
     ref: IncidentArgument,
-    code: Annotated[ResolutionCode, typer.Option("--code", case_sensitive=False)],
+    code: Annotated[str, typer.Option("--code", **checked_choice(ResolutionCode))],
     note_text: Annotated[str, typer.Option("--note", help="What was done.")],
     at: AtOption = None,
     fmt: FormatOption = None,

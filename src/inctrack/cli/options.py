@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,21 @@ class LevelChoice(StrEnum):
     ONE = "1"
     TWO = "2"
     THREE = "3"
+
+
+def checked_choice(enum: type[StrEnum], *, metavar: str | None = None) -> dict[str, Any]:
+    """Keywords for an option or argument whose value the core checks against ``enum``.
+
+    Help lists the choices and Tab completes them as for a Typer choice, but a wrong
+    value reaches the core, which refuses it like any other value it rejects: one
+    ``Error:`` sentence with a did-you-mean, exit 4 (``domain.parse_choice``).
+    """
+    values = [str(member.value) for member in enum]
+
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.lower())]
+
+    return {"metavar": metavar or f"<{'|'.join(values)}>", "autocompletion": complete}
 
 
 FormatOption = Annotated[

@@ -27,7 +27,7 @@ from inctrack.cli import (
 )
 from inctrack.cli.runtime import Runtime
 from inctrack.clock import SystemClock
-from inctrack.errors import ExitCode, InctrackError
+from inctrack.errors import ExitCode, InctrackError, UsageError
 
 ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
 _PASS_THROUGH = (typer.TyperException, typer.Exit, typer.Abort, EOFError)
@@ -113,6 +113,8 @@ def main_options(
         ),
     ] = False,
 ) -> None:
+    if db_target is not None and not db_target.strip():
+        raise UsageError("--db needs a file path or URL; leave it out to use the default.")
     given = ctx.obj  # a caller (a test, a program embedding the CLI) may pass its own clock
     clock = given.clock if isinstance(given, Runtime) else SystemClock()
     ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color, clock=clock)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from inctrack.cli import output
-from inctrack.cli.config import Settings, load_settings
+from inctrack.cli.config import Settings, default_db_path, load_settings
 from inctrack.cli.options import OutputFormat
 from inctrack.clock import Clock, SystemClock
 from inctrack.errors import Rejected
@@ -47,6 +47,8 @@ class Runtime:
     """Incident number -> kinds of the events committed by this command, for hooks."""
     _calls: list[Call] = field(default_factory=list)
     """Hook runs queued with their input (``on-breach``)."""
+    creates: bool = False
+    """Whether this command may create a missing database file (`log`, `import`, `db init`)."""
 
     @property
     def settings(self) -> Settings:
@@ -57,13 +59,23 @@ class Runtime:
     def database(self, *, upgrade: bool = True) -> Database:
         """The database, opened once per command and closed when it ends.
 
-        ``upgrade=False`` is for ``db`` commands that look before they migrate.
+        ``upgrade=False`` is for ``db`` commands that look before they migrate. A
+        missing file is created by the commands that set :attr:`creates`, and by any
+        command at the default location (docs/reference/storage.md).
         """
         if self._database is None:
             from inctrack.storage import Database
 
-            self._database = Database.open(self.settings.db, upgrade=upgrade)
+            default = self.db_is_default
+            self._database = Database.open(
+                self.settings.db, create=self.creates or default, parents=default, upgrade=upgrade
+            )
         return self._database
+
+    @property
+    def db_is_default(self) -> bool:
+        """No --db, INCTRACK_DB or config: the default file, which any command may create."""
+        return self.settings.db == str(default_db_path())
 
     def close(self) -> None:
         """End of the command: run the hooks it queued, and close the database."""
@@ -157,7 +169,10 @@ class Runtime:
             return None
         from inctrack.cli.timeparse import parse_when
 
-        moment = parse_when(text, now=self.clock.now(), tz=self.settings.timezone)
+        settings = self.settings
+        moment = parse_when(
+            text, now=self.clock.now(), tz=settings.timezone, dayfirst=settings.dayfirst
+        )
         return moment.replace(microsecond=0)  # inctrack keeps times to the second
 
     def output_format(self, chosen: OutputFormat | None) -> OutputFormat:

@@ -175,6 +175,7 @@ def import_(
     from inctrack.render.transfer import import_summary
 
     rt = runtime(ctx)
+    rt.creates = not dry_run  # importing may start a new database; a dry run changes nothing
     options = transfer.ImportOptions(
         source, fmt=_input_format(file_format), origin=origin.value, mapping=mapping or (),
         values=value_map or (), nulls=nulls or (), dayfirst=dayfirst, date_format=date_format,

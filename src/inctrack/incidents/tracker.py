@@ -241,11 +241,7 @@ class Tracker(IncidentReader):
         self, ref: str | int, role: MajorRole | str, name: str, *, at: datetime | None = None
     ) -> Incident:
         """Name the commander, manager or comms lead of a major incident."""
-        try:
-            major_role = MajorRole(str(role).strip().lower())
-        except ValueError:
-            allowed = ", ".join(r.value for r in MajorRole)
-            raise Rejected(f"{role!r} is not a major-incident role; use {allowed}.") from None
+        major_role = MajorRole(parse_choice(MajorRole, role, "major-incident role"))
         person = required_text(name, "name")
         change = self.work.begin(ref, Verb.ROLE, at)
         incident = change.incident

@@ -12,16 +12,26 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from inctrack.errors import Conflict, Rejected
-from inctrack.storage.location import create_sqlite_file, display_url, resolve_url, sqlite_path
+from inctrack.errors import Conflict, NotFound, Rejected
+from inctrack.storage.location import (
+    create_sqlite_file,
+    display_url,
+    require_sqlite_file,
+    resolve_url,
+    sqlite_path,
+)
+
+if TYPE_CHECKING:
+    from inctrack.storage.migrate import SchemaState
 
 DEFAULT_BUSY_TIMEOUT = 15.0
 """Seconds a writer waits for another writer before giving up (exit 6).
@@ -93,14 +103,23 @@ class Database:
         self.url = engine.url
 
     @classmethod
-    def open(cls, target: str, *, upgrade: bool = True) -> Database:
-        """Open (creating a SQLite file if needed) and bring the schema up to date."""
+    def open(
+        cls, target: str, *, create: bool = True, parents: bool = False, upgrade: bool = True
+    ) -> Database:
+        """Open a database and bring its schema up to date (see docs/reference/storage.md).
+
+        A missing SQLite file is created when ``create`` (owner-only, in an existing
+        directory unless ``parents``), else refused with NotFound. A file that is not
+        a SQLite database, or a database holding someone else's tables, is Rejected.
+        """
         from inctrack.storage import migrate
 
         url = resolve_url(target)
         path = sqlite_path(url)
         if path is not None:
-            create_sqlite_file(path)
+            if create:
+                create_sqlite_file(path, parents=parents)
+            require_sqlite_file(path)
         database = cls(_engine_or_hint(url))
         if upgrade:
             try:
@@ -110,6 +129,34 @@ class Database:
                 database.dispose()
                 raise
         return database
+
+    @classmethod
+    def init(cls, target: str, *, shared: bool = False, parents: bool = False) -> Initialized:
+        """Create a database with the schema, leaving an existing inctrack database as it is.
+
+        A new SQLite file is owner-only, or group-shared too with ``shared``; an existing
+        file or server database must be empty or inctrack's (else Rejected).
+        """
+        from inctrack.storage import migrate
+
+        path = sqlite_path(resolve_url(target))
+        if shared and path is None:
+            raise Rejected(
+                "--shared sets the mode of a new SQLite file; grant access to a server "
+                "database on the server."
+            )
+        created = create_sqlite_file(path, shared=shared, parents=parents) if path else False
+        database = cls.open(target, create=False, upgrade=False)
+        try:
+            with database.translate_errors():
+                with database.connect() as connection:
+                    state, revision = migrate.schema_state(connection)
+                migrate.refuse_unusable(state, revision, database, newer_ok=True)
+                if state is migrate.SchemaState.EMPTY:
+                    migrate.upgrade(database)
+        finally:
+            database.dispose()
+        return Initialized(database.location, created=created, before=state, revision=revision)
 
     @property
     def location(self) -> str:
@@ -150,6 +197,11 @@ class Database:
                 raise Conflict(
                     "Someone else changed the same records meanwhile; run the command again."
                 ) from exc
+            if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
+                raise Rejected(  # a file that changed under us after the header check
+                    f"{self.location} is not an inctrack database (not a SQLite file); "
+                    "check the path."
+                ) from exc
             raise
 
     def _operational_error(self, exc: OperationalError) -> Exception:
@@ -161,6 +213,12 @@ class Database:
             )
         if self.is_sqlite:
             return Rejected(f"Cannot use the database file {self.location}: {exc.orig}.")
+        missing = f'database "{self.url.database}" does not exist'.lower()
+        if getattr(exc.orig, "sqlstate", None) == "3D000" or missing in text:
+            return NotFound(
+                f"The server has no database {self.url.database!r} ({self.location}); check the "
+                "URL, or create the database on the server first (createdb)."
+            )
         return Conflict(
             f"Cannot reach the database {self.location}: {str(exc.orig).strip().splitlines()[0]}; "
             "check that the server is running and the URL is right."
@@ -168,3 +226,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class Initialized:
+    """What ``Database.init`` found and did."""
+
+    location: str
+    created: bool
+    """A new SQLite file was made."""
+    before: SchemaState
+    """What the database held: ``EMPTY`` got the schema now; any other was left alone."""
+    revision: str | None
+    """Its schema revision before (None when it had none)."""

@@ -4,7 +4,8 @@ Opening a database checks its revision with one cheap query. Only when it is
 behind does Alembic load: under a write lock (``BEGIN IMMEDIATE`` on SQLite,
 an advisory lock on PostgreSQL) so that several processes opening a new file
 at once migrate it exactly once, after a backup copy for SQLite files. A
-revision this inctrack does not know was written by a newer one: refused.
+revision this inctrack does not know was written by a newer one: refused. So is
+a database holding someone else's tables: inctrack never adds its own beside them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from inctrack.errors import SchemaTooNew
+from inctrack.errors import Rejected, SchemaTooNew
 from inctrack.storage.location import sqlite_path
 
 if TYPE_CHECKING:
@@ -54,6 +56,42 @@ def _read_revision(connection: Connection) -> str | None:
     return row[0] if row else None
 
 
+class SchemaState(StrEnum):
+    """What a database holds, as far as inctrack is concerned."""
+
+    EMPTY = "empty"
+    """No tables at all: a new database, ready for the schema."""
+    CURRENT = "current"
+    """This inctrack's revision."""
+    BEHIND = "behind"
+    """An older inctrack's revision: upgraded on opening."""
+    AHEAD = "ahead"
+    """A revision this inctrack does not know, over inctrack's tables: a newer inctrack's."""
+    FOREIGN = "foreign"
+    """Tables that are not inctrack's: another application's database."""
+
+
+def schema_state(connection: Connection) -> tuple[SchemaState, str | None]:
+    """What ``connection``'s database holds, and its revision if it has one."""
+    revision = current_revision(connection)
+    if revision == HEAD:
+        return SchemaState.CURRENT, revision
+    tables = table_names(connection) - {"alembic_version"}
+    if revision is None:
+        return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
+    if revision in known_revisions():
+        return SchemaState.BEHIND, revision
+    return (SchemaState.AHEAD if "incidents" in tables else SchemaState.FOREIGN), revision
+
+
+def table_names(connection: Connection) -> set[str]:
+    """The tables in the connection's default schema (PostgreSQL's search path)."""
+    if connection.in_transaction():
+        return set(inspect(connection).get_table_names())
+    with connection.begin():
+        return set(inspect(connection).get_table_names())
+
+
 def ensure_current(database: Database) -> None:
     with database.connect() as connection:
         if current_revision(connection) == HEAD:
@@ -65,10 +103,10 @@ def upgrade(database: Database) -> str | None:
     """Bring the schema to HEAD; return the backup path when one was made."""
     backup: str | None = None
     with database.connect() as connection:
-        before = current_revision(connection)
-    if before == HEAD:
+        state, before = schema_state(connection)
+    if state is SchemaState.CURRENT:
         return None
-    _refuse_unknown(before, database)
+    refuse_unusable(state, before, database)
     path = sqlite_path(database.url)
     if before is not None and path is not None:
         backup = str(backup_sqlite(path, suffix=f"schema-{before}"))
@@ -85,8 +123,21 @@ def upgrade(database: Database) -> str | None:
     return backup
 
 
-def _refuse_unknown(revision: str | None, database: Database) -> None:
-    if revision is None or revision in known_revisions():
+def refuse_unusable(
+    state: SchemaState, revision: str | None, database: Database, *, newer_ok: bool = False
+) -> None:
+    """Rejected unless this inctrack may use (and upgrade) a database in ``state``;
+    ``newer_ok`` lets a newer inctrack's database through (to say what it is)."""
+    if state is SchemaState.FOREIGN:
+        with database.connect() as connection:
+            tables = sorted(table_names(connection) - {"alembic_version"})
+        shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        raise Rejected(
+            f"{database.location} is not an inctrack database: it holds other tables "
+            f"({shown}) and no inctrack schema, so inctrack leaves it alone; check the path "
+            "or URL."
+        )
+    if state is not SchemaState.AHEAD or newer_ok:
         return
     raise SchemaTooNew(
         f"The database {database.location} has schema revision {revision}, written by a newer "

@@ -15,7 +15,16 @@ from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from functools import lru_cache, partial
 
-from inctrack.domain import MAX_TIER, PRIORITY_LABELS, Channel, HoldReason, ResolutionCode, Status
+from inctrack.domain import (
+    MAX_ID,
+    MAX_TIER,
+    PRIORITY_LABELS,
+    Channel,
+    HoldReason,
+    ResolutionCode,
+    Status,
+    id_number,
+)
 
 
 class Bad(ValueError):
@@ -221,12 +230,13 @@ def reference(prefix: str) -> Callable[[object], int]:
     pattern = re.compile(rf"^(?:{prefix}-?)?(\d+)$", re.IGNORECASE)
 
     def read(value: object) -> int:
-        if value.__class__ is int and value > 0:
+        if value.__class__ is int and 0 < value <= MAX_ID:
             return value
         match = pattern.match(str(value).strip())
-        if match is None or int(match.group(1)) == 0:
-            raise Bad(f"is not an ID like {prefix}-42")
-        return int(match.group(1))
+        number = None if match is None else id_number(match.group(1))
+        if number is None:
+            raise Bad(f"is not an ID like {prefix}-42 (numbers go from 1 to {MAX_ID})")
+        return number
 
     return read
 
