@@ -172,9 +172,11 @@ class Listing:
         leaving = sorted((c.drop, i) for i, c in enumerate(self.columns) if c.drop)
         while True:
             room = available - 2 - len(self.GAP) * (len(shown) - 1)
-            widths = self._shrunk(shown, [natural[i] for i in shown], room, last=not leaving)
-            if sum(widths) <= room or not leaving:
+            widths = self._shrunk(shown, [natural[i] for i in shown], room, last=False)
+            if sum(widths) <= room:
                 return shown, widths
+            if not leaving:
+                return shown, self._shrunk(shown, [natural[i] for i in shown], room, last=True)
             shown.remove(leaving.pop(0)[1])
 
     def _natural(self, index: int) -> int:
