@@ -2,8 +2,10 @@
 
 Resolution order for each setting: command-line flag, then environment
 variable, then the user's config file (``inctrack/config.toml`` in the
-platform's config dir, or ``INCTRACK_CONFIG``), then the default. Team
+platform's config dir, or ``INCTRACK_CONFIG``), then the default; every
+:class:`Settings` keeps where each value came from (``config show``). Team
 settings (taxonomy, matrix, SLA policy, calendars) live in the database.
+Writing the file (``config set``) is :mod:`inctrack.cli.config_file`'s.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +24,51 @@ from inctrack.errors import Rejected
 
 APP_NAME = "inctrack"
 KNOWN_KEYS = ("db", "user", "format", "timezone", "dayfirst")
+FORMATS = ("table", "json", "csv")
+ENVIRONMENT = {
+    "db": "INCTRACK_DB", "user": "INCTRACK_USER", "format": "INCTRACK_FORMAT",
+    "timezone": "INCTRACK_TIMEZONE", "dayfirst": "INCTRACK_DAYFIRST",
+}  # fmt: skip
+FLAGS = {"db": "--db", "user": "--as"}
+DEFAULTS = {"db": "the platform's user data dir", "user": "your login name", "format": "",
+            "dayfirst": "unset: dates like 5/12/2026 are refused"}  # fmt: skip
+"""How each default is found (the time zone's depends on the machine)."""
+LIKELY = {"database": "db", "url": "db", "path": "db", "name": "user", "username": "user",
+          "as": "user", "tz": "timezone", "zone": "timezone", "output": "format"}  # fmt: skip
+"""Keys people write for the known ones, for a did-you-mean that spelling cannot find."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a setting's value came from."""
+
+    source: str
+    """``flag``, ``environment``, ``config_file`` or ``default``."""
+    detail: str
+    """The flag, the variable, the file, or how the default was found."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str
+    """A file path or a SQLAlchemy URL."""
+    user: str
+    format: str | None
+    timezone_name: str | None
+    dayfirst_text: str | None = None
+    """How to read 5/12/2026: ``true`` (5 December), ``false`` (12 May), unset (refused)."""
+    origins: dict[str, Origin] = field(default_factory=dict)
+    """Setting -> where its value came from (``config_file`` for the file itself)."""
+    warnings: tuple[str, ...] = ()
+    """One sentence per unknown key in the config file."""
+
+    @property
+    def timezone(self) -> tzinfo:
+        return resolve_timezone(self.timezone_name)
+
+    @property
+    def dayfirst(self) -> bool | None:
+        return parse_dayfirst(self.dayfirst_text)
 
 
 def config_path() -> Path:
@@ -38,33 +86,22 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME) / "inctrack.db"
 
 
-@dataclass(frozen=True)
-class Settings:
-    db: str
-    """A file path or a SQLAlchemy URL."""
-    user: str
-    format: str | None
-    timezone_name: str | None
-    dayfirst_text: str | None = None
-    """How to read 5/12/2026: ``true`` (5 December), ``false`` (12 May), unset (refused)."""
-
-    @property
-    def timezone(self) -> tzinfo:
-        return resolve_timezone(self.timezone_name)
-
-    @property
-    def dayfirst(self) -> bool | None:
-        return parse_dayfirst(self.dayfirst_text)
-
-
 def load_settings(*, db: str | None = None, user: str | None = None) -> Settings:
-    file_values = _read_config_file(config_path())
+    path = config_path()
+    file_values, unknown = read_config_file(path)
+    flags = {"db": db, "user": user}
+    values: dict[str, str | None] = {}
+    origins = {"config_file": _file_origin(path)}
+    for key in KNOWN_KEYS:
+        values[key], origins[key] = _pick(key, flags.get(key), file_values, path)
     return Settings(
-        db=db or os.environ.get("INCTRACK_DB") or file_values.get("db") or str(default_db_path()),
-        user=user or os.environ.get("INCTRACK_USER") or file_values.get("user") or _os_login(),
-        format=os.environ.get("INCTRACK_FORMAT") or file_values.get("format"),
-        timezone_name=os.environ.get("INCTRACK_TIMEZONE") or file_values.get("timezone"),
-        dayfirst_text=os.environ.get("INCTRACK_DAYFIRST") or file_values.get("dayfirst"),
+        db=values["db"] or str(default_db_path()),
+        user=values["user"] or _os_login(),
+        format=values["format"],
+        timezone_name=values["timezone"],
+        dayfirst_text=values["dayfirst"],
+        origins=origins,
+        warnings=tuple(unknown_key_warning(key, path) for key in unknown),
     )
 
 
@@ -82,20 +119,57 @@ def parse_dayfirst(text: str | None) -> bool | None:
         ) from None
 
 
-def _read_config_file(path: Path) -> dict[str, str]:
+def _pick(
+    key: str, flag: str | None, file_values: dict[str, str], path: Path
+) -> tuple[str | None, Origin]:
+    """The first value that is set (an empty one is not), and where it came from."""
+    if flag:
+        return flag, Origin("flag", FLAGS[key])
+    variable = ENVIRONMENT[key]
+    if os.environ.get(variable):
+        return os.environ[variable], Origin("environment", variable)
+    if file_values.get(key):
+        return file_values[key], Origin("config_file", str(path))
+    return None, Origin("default", DEFAULTS.get(key, ""))
+
+
+def _file_origin(path: Path) -> Origin:
+    if os.environ.get("INCTRACK_CONFIG"):
+        return Origin("environment", "INCTRACK_CONFIG")
+    return Origin("default", "the platform's config dir")
+
+
+def read_config_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The known keys' values in the file at ``path`` (none when there is no file), and
+    the keys it has that inctrack does not know."""
+    data = parse_config(read_config_text(path), path)
+    values = {key: str(data[key]) for key in KNOWN_KEYS if key in data}
+    return values, [key for key in data if key not in KNOWN_KEYS]
+
+
+def read_config_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
+        return ""
     except OSError as exc:
         raise Rejected(f"Cannot read the config file {path}: {exc.strerror}.") from None
+
+
+def parse_config(text: str, path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise Rejected(
             f"The config file {path} is not valid TOML ({exc}); fix or remove it."
         ) from None
-    return {key: str(data[key]) for key in KNOWN_KEYS if key in data}
+
+
+def unknown_key_warning(key: str, path: Path) -> str:
+    known = ", ".join(KNOWN_KEYS)
+    guess = LIKELY.get(key.lower()) or next(iter(get_close_matches(key, KNOWN_KEYS, n=1)), None)
+    hint = f"did you mean {guess!r}?" if guess else f"the keys it may have are {known}."
+    return f"The config file {path} has a key inctrack does not know, {key!r}: {hint}"
 
 
 def _os_login() -> str:
@@ -109,20 +183,28 @@ def resolve_timezone(name: str | None) -> tzinfo:
     """The configured zone, else ``TZ``, else the system zone, else UTC."""
     if name:
         return _zone(name, "the configured timezone")
+    return ZoneInfo(default_timezone()[0])
+
+
+def default_timezone() -> tuple[str, Origin]:
+    """The zone used when none is configured, and where it came from: ``TZ`` (IANA
+    names and ``UTC`` only), else the system's (``/etc/localtime``), else UTC."""
     env = os.environ.get("TZ", "").lstrip(":")
     if ("/" in env) or env == "UTC":
         try:
-            return ZoneInfo(env)
+            ZoneInfo(env)
+            return env, Origin("environment", "TZ")
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    localtime = Path("/etc/localtime")
     try:
-        target = os.readlink(localtime)
+        target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:
-            return ZoneInfo(target.split("zoneinfo/", 1)[1])
+            name = target.split("zoneinfo/", 1)[1]
+            ZoneInfo(name)
+            return name, Origin("default", "the system's, /etc/localtime")
     except (OSError, ZoneInfoNotFoundError, ValueError):
         pass
-    return ZoneInfo("UTC")
+    return "UTC", Origin("default", "no system time zone found")
 
 
 def _zone(name: str, what: str) -> tzinfo:

@@ -57,7 +57,9 @@ def emit(
         rows = [data] if isinstance(data, dict) else list(data)
         _write(render.to_csv(rows, columns=columns))
     else:
-        console(no_color=no_color).print(table(data, tz=tz, now=now))
+        from inctrack.render.table import trimmed
+
+        console(no_color=no_color).print(trimmed(table(data, tz=tz, now=now)))
 
 
 def _write(text: str) -> None:

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from inctrack import __version__
 from inctrack.cli import (
     admin,
+    configure,
     db,
     editing,
     groups,
@@ -109,7 +110,7 @@ def main_options(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
+            "--version", "-V", callback=_print_version, is_eager=True, help="Print the version."
         ),
     ] = False,
 ) -> None:
@@ -147,6 +148,7 @@ app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(groups.app, name="group")
 app.add_typer(db.app, name="db")
+app.add_typer(configure.app, name="config")
 
 
 def main() -> None:

@@ -54,6 +54,8 @@ class Runtime:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(db=self.db_option, user=self.as_option)
+            for message in self._settings.warnings:  # unknown keys in the config file
+                output.warning(message, no_color=self.no_color)
         return self._settings
 
     def database(self, *, upgrade: bool = True) -> Database:

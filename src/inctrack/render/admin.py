@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from inctrack.records import Record
-from inctrack.render.table import local_time, safe_text
+from inctrack.render.table import Column, Listing, cell, local_time, safe_text
 
 
 def findings_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
@@ -129,3 +129,39 @@ def group_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Rend
 
 def group_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
     return group_table([record], tz=tz, now=now)
+
+
+SETTING_COLUMNS = (
+    Column("Setting"),
+    Column("Value", fold=True, shrink=1, shrink_to=16),
+    Column("From", fold=True, shrink=2, shrink_to=20),
+)
+"""Here every word counts: a value or its origin too long for the terminal wraps."""
+TEAM_SETTINGS = (
+    "Team settings (SLA policy and matrix, business calendar, categories, users) are in the "
+    "database: see `inctrack policy show`, `calendar show`, `category list` and `user list`."
+)
+SOURCE_NAMES = {"config_file": "config file"}
+
+
+def settings_table(
+    records: Record | Sequence[Record], *, tz: tzinfo, now: datetime
+) -> RenderableType:
+    """``config show`` (every setting, and where team settings are) or the one setting
+    ``config set`` wrote."""
+    one = isinstance(records, dict)
+    listed = [records] if isinstance(records, dict) else list(records)
+    rows = [
+        (cell(record["key"], "bold"), cell(record["value"]), cell(_setting_origin(record)))
+        for record in listed
+    ]
+    return Listing(SETTING_COLUMNS, rows, caption=None if one else TEAM_SETTINGS)
+
+
+def _setting_origin(record: Record) -> str:
+    """``environment: INCTRACK_DB``, ``default: your login name``; the file's path is in
+    the first row, so ``config file`` alone."""
+    source = SOURCE_NAMES.get(record["source"], record["source"])
+    if record["source"] == "config_file" or not record["detail"]:
+        return str(source)
+    return f"{source}: {record['detail']}"

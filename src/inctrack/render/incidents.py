@@ -30,10 +30,12 @@ from inctrack.render.table import (
 def incident_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
     if not records:
         return Text("No incidents match.", style="dim")
+    # In a narrow terminal each incident stays on one line: the assignee, then the title
+    # are cut with "…"; below that the age, then the assignee are left out.
     columns = (
-        Column("ID"), Column("Pri"), Column("Status"), Column("Title", fold=True, min_width=14),
-        Column("Assignee", max_width=14), Column("SLA", right=True),
-        Column("Age", right=True, min_width=3),
+        Column("ID"), Column("Pri"), Column("Status"), Column("Title", min_width=14, shrink=2),
+        Column("Assignee", max_width=14, shrink=1, shrink_to=10, drop=2), Column("SLA", right=True),
+        Column("Age", right=True, min_width=3, drop=1),
     )  # fmt: skip
     rows = [
         (

@@ -12,7 +12,16 @@ from rich.text import Text
 
 from inctrack.records import Record
 from inctrack.render.incidents import timeline
-from inctrack.render.table import STATUS_STYLES, age, local_time, priority_text, safe_text
+from inctrack.render.table import (
+    STATUS_STYLES,
+    Column,
+    Listing,
+    age,
+    cell,
+    local_time,
+    priority_text,
+    safe_text,
+)
 
 PROBLEM_STYLES = {"open": "bold cyan", "known-error": "yellow", "resolved": "green",
                   "closed": "dim"}  # fmt: skip
@@ -89,20 +98,7 @@ def pattern_table(
     if not records:
         return Text("No recurring incidents found.", style="dim")
     how = create or "inctrack problem create TITLE --from-pattern N (with the same options)."
-    table = Table(
-        box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
-        caption=f"*: linked to a problem already. Record #N as a problem: {how}",
-        caption_justify="left",
-    )  # fmt: skip
-    table.add_column("#", no_wrap=True, justify="right")
-    # The key wraps rather than pushing the table past an 80-column terminal, where
-    # Rich would cut the incidents off.
-    table.add_column("Key", overflow="fold")
-    table.add_column("Count", no_wrap=True, justify="right")
-    table.add_column("First", no_wrap=True)
-    table.add_column("Last", no_wrap=True)
-    table.add_column("Linked", overflow="fold")
-    table.add_column("Incidents", ratio=1, min_width=14, overflow="fold")
+    rows = []
     for record in records:
         linked = {link["id"] for link in record["linked_incidents"]}
         shown = Text(", ").join(
@@ -110,13 +106,26 @@ def pattern_table(
             for number in record["incidents"]
         )
         problems = ", ".join(record["problems"])
-        table.add_row(
-            safe_text(f"#{record['number']}", "bold"),
-            safe_text(record["label"]),
-            safe_text(record["count"]),
-            safe_text(local_time(record["first"], tz)[:10]),  # the day is enough here
-            safe_text(local_time(record["last"], tz)[:10]),
-            safe_text(f"{record['linked']}: {problems}" if problems else ""),
-            shown,
+        rows.append(
+            (
+                cell(f"#{record['number']}", "bold"),
+                cell(record["label"]),
+                cell(record["count"]),
+                cell(local_time(record["first"], tz)[:10]),  # the day is enough here
+                cell(local_time(record["last"], tz)[:10]),
+                cell(f"{record['linked']}: {problems}" if problems else ""),
+                shown,
+            )
         )
-    return table
+    caption = f"*: linked to a problem already. Record #N as a problem: {how}"
+    return Listing(PATTERN_COLUMNS, rows, caption=caption)
+
+
+PATTERN_COLUMNS = (
+    Column("#", right=True), Column("Key", shrink=2, shrink_to=24),
+    Column("Count", right=True), Column("First", drop=3), Column("Last", drop=1),
+    Column("Linked", shrink=3, shrink_to=8, drop=2, separator=", "),
+    Column("Incidents", min_width=14, shrink=1, separator=", "),
+)  # fmt: skip
+"""One line per candidate however narrow the terminal: the incidents are cut after the
+last whole ID (the JSON has them all), then the key, and the dates drop out."""

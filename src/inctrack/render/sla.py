@@ -13,7 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from inctrack.records import Record
-from inctrack.render.table import Cell, duration, local_time, priority_text, safe_text
+from inctrack.render.table import (
+    Cell,
+    Column,
+    Listing,
+    cell,
+    duration,
+    local_time,
+    priority_text,
+    safe_text,
+)
 from inctrack.sla.compute import NOTHING_DUE
 
 SLA_STYLES = {
@@ -77,26 +86,30 @@ def sla_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
     for name in ("response", "resolution"):
         clock = record[name]
         parts.append(Text.assemble((f"\n{name.capitalize()}: ", "bold"), clock_summary(clock, tz)))
-        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-        for column in ("From", "To", "Clock", "Counted", "Began with"):
-            table.add_column(column, overflow="fold")
-        for segment in clock["segments"]:
-            event = segment["event"]
-            began = f"{event['kind']} by {event['actor']}" if event else ""
-            state = segment["state"].replace("_", " ")
-            if segment["reason"]:
-                state = f"{state} ({segment['reason']})"
-            table.add_row(
-                safe_text(local_time(segment["start"], tz)),
-                safe_text(local_time(segment["end"], tz) or "as of"),
-                safe_text(state, SLA_STYLES.get(segment["state"], "")),
-                safe_text(
-                    duration(segment["counted_seconds"]) if segment["counted_seconds"] else ""
-                ),
-                safe_text(began),
-            )
-        parts.append(table)
+        parts.append(Listing(SEGMENT_COLUMNS, [_segment_row(s, tz) for s in clock["segments"]]))
     return Group(*parts)
+
+
+SEGMENT_COLUMNS = (
+    Column("From"), Column("To"), Column("Clock", shrink=1, shrink_to=12),
+    Column("Counted"), Column("Began with", shrink=2, drop=1),
+)  # fmt: skip
+"""One line per segment however narrow the terminal: the reason and the event are cut."""
+
+
+def _segment_row(segment: Record, tz: tzinfo) -> list[Cell]:
+    event = segment["event"]
+    state = segment["state"].replace("_", " ")
+    if segment["reason"]:
+        state = f"{state} ({segment['reason']})"
+    counted = segment["counted_seconds"]
+    return [
+        cell(local_time(segment["start"], tz)),
+        cell(local_time(segment["end"], tz) or "as of"),
+        cell(state, SLA_STYLES.get(segment["state"], "")),
+        cell(duration(counted) if counted else ""),
+        cell(f"{event['kind']} by {event['actor']}" if event else ""),
+    ]
 
 
 def policy_table(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
