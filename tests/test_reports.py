@@ -432,7 +432,7 @@ def test_mttr_first_contact_resolution_per_category(story: Story, business: bool
     story.resolve(phone, f"{day}09:05:00+00:00")
     worked = story.log(f"{day}09:10:00+00:00", "P3", **vpn)  # responded, then resolved
     story.respond(worked, f"{day}09:15:00+00:00")
-    story.do("assign", worked, f"{day}09:16:00+00:00", to="alice")  # first hands: not a re-
+    story.do("assign", worked, f"{day}09:16:00+00:00", to="alice", group="desk")  # first hands
     story.resolve(worked, f"{day}10:00:00+00:00")
     tiered = story.log(f"{day}09:20:00+00:00", "P3", **vpn)
     story.do("escalate", tiered, f"{day}09:30:00+00:00", tier=2, reason="beyond the desk")

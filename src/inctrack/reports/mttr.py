@@ -74,11 +74,14 @@ MTTR_FIELDS = (
 
 FIRST_CONTACT = (
     "CASE WHEN i.resolved_at IS NOT NULL AND i.tier = 1 AND i.reassignment_count = 0 "
-    "AND i.reopen_count = 0 AND NOT i.major AND NOT EXISTS (SELECT 1 FROM events x "
-    "WHERE x.incident_id = i.id AND x.kind = 'escalated') THEN 1 ELSE 0 END"
+    "AND i.reopen_count = 0 AND NOT i.major AND (i.assignment_group IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM events x WHERE x.incident_id = i.id AND x.kind = 'escalated')) "
+    "THEN 1 ELSE 0 END"
 )
 """1 for a first-contact resolution: resolved at tier 1, never escalated (by tier or
-group), reassigned, reopened or declared major; else 0."""
+group), reassigned, reopened or declared major; else 0. An escalation either raised
+the tier or gave the incident a group, so only incidents with a group have their
+events looked at."""
 
 _WORK_TABLE = "inctrack_working_time"
 
