@@ -48,13 +48,14 @@ escalate     new          in_progress  on_hold      -            -       -
 role         new          in_progress  on_hold      -            -       -
 hold         -            on_hold      -            -            -       -
 resume       -            -            in_progress  -            -       -
-resolve      -            resolved     resolved     -            -       -
+resolve      resolved     resolved     resolved     -            -       -
 close        -            -            -            closed       -       -
 reopen       -            -            -            in_progress  -       -
 cancel       cancelled    cancelled    cancelled    -            -       -
 link         new          in_progress  on_hold      resolved     -       -
 link-problem new          in_progress  on_hold      resolved     closed  -
 edit         new          in_progress  on_hold      resolved     -       -
+owner        new          in_progress  on_hold      resolved     -       -
 """
 
 

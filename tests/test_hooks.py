@@ -11,7 +11,7 @@ import pytest
 
 from inctrack.cli.hooks import Call, Hooks, hooks_dir, hooks_for
 
-from .helpers import Cli, Desk
+from .helpers import Cli, Desk, ok
 
 RECORDER = """#!/bin/sh
 # Keep what the hook was given: stdin, and the INCTRACK_ variables.
@@ -194,11 +194,27 @@ def test_other_files_and_a_missing_directory_are_ignored(
 
 def test_a_rejected_command_runs_no_hook(cli: Cli, hooks: Path, out: Path) -> None:
     cli("log", "Email down", "-q")
+    cli("cancel", "1", "--reason", "logged twice", "-q")
     _recorder(hooks, "on-change", out)
     _recorder(hooks, "on-resolve", out)
-    assert cli("resolve", "1", "--code", "fixed", "--note", "done").exit_code == 4  # still new
+    assert cli("resolve", "1", "--code", "fixed", "--note", "done").exit_code == 4  # cancelled
     assert cli("note", "9", "hello").exit_code == 3
     assert _runs(out) == []
+
+
+def test_a_first_contact_fix_runs_on_log_and_on_resolve(cli: Cli, hooks: Path, out: Path) -> None:
+    for name in ("on-log", "on-resolve", "on-change"):
+        _recorder(hooks, name, out)
+    fixed = ("--resolve", "--code", "fixed", "--note", "reset the password", "-q")
+    assert ok(cli("log", "Locked out", *fixed)) == "INC-1\n"
+    runs = [(name, env["INCTRACK_EVENT_KINDS"]) for name, _, env in _runs(out)]
+    assert runs == [
+        ("on-log", "logged,responded,resolved"),
+        ("on-resolve", "logged,responded,resolved"),
+        ("on-change", "logged,responded,resolved"),
+    ]
+    record = _runs(out)[0][1]
+    assert (record["status"], record["resolution_code"]) == ("resolved", "fixed")
 
 
 def test_a_batch_runs_one_on_log_per_new_incident(

@@ -44,7 +44,11 @@ def test_every_status_and_verb(status: Status, verb: Verb) -> None:
     with pytest.raises(Rejected) as refused:
         next_status(status, verb, incident_id="INC-7")
     message = refused.value.message
-    phrases = {Verb.ROLE: "name roles on", Verb.LINK_PROBLEM: "link a problem to"}
+    phrases = {
+        Verb.ROLE: "name roles on",
+        Verb.LINK_PROBLEM: "link a problem to",
+        Verb.OWNER: "change the owner of",
+    }
     doing = phrases.get(verb, verb.value)  # reads as English
     assert message.startswith(f"Cannot {doing} INC-7: it is {status}")
     if status in (Status.CLOSED, Status.CANCELLED):

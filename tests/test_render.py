@@ -42,6 +42,7 @@ def _queue_record(**fields: Any) -> dict[str, Any]:
     record = {
         "id": "INC-1", "priority": None, "status": "new", "title": "", "assignee": None,
         "group": None, "reported_at": "2026-11-20T08:00:00+00:00", "responded_at": None,
+        "major": False,
         "sla": {"response": clock, "resolution": clock},
     }  # fmt: skip
     record.update(fields)

@@ -319,6 +319,9 @@ def test_mttr_in_calendar_time_with_medians_means_and_sla(story: Story) -> None:
         "resolution_sla_met": 2,
         "resolution_sla_breached": 2,
         "resolution_sla_met_pct": 50.0,
+        # a, b and c were resolved at tier 1 and never escalated: first-contact fixes
+        "first_contact_resolved": 3,
+        "first_contact_resolution_pct": 100.0,
     }
     assert rows["P3"] == {
         "priority": "P3",
@@ -337,6 +340,8 @@ def test_mttr_in_calendar_time_with_medians_means_and_sla(story: Story) -> None:
         "resolution_sla_met": 2,
         "resolution_sla_breached": 0,
         "resolution_sla_met_pct": 100.0,
+        "first_contact_resolved": 2,
+        "first_contact_resolution_pct": 100.0,
     }
     # 1 s and 2 s: a median and mean of 1.5 s round half up, to 2
     assert rows["P1"]["median_response_seconds"] == rows["P1"]["mean_response_seconds"] == 2
@@ -362,6 +367,8 @@ def test_mttr_in_calendar_time_with_medians_means_and_sla(story: Story) -> None:
         "resolution_sla_met": 0,
         "resolution_sla_breached": 0,
         "resolution_sla_met_pct": None,
+        "first_contact_resolved": 0,
+        "first_contact_resolution_pct": None,  # nothing resolved: no rate
     }
 
 
@@ -415,6 +422,41 @@ def test_mttr_by_category_and_group(story: Story) -> None:
         ("network", 1, 1),
         (None, 2, 1),
     ]
+
+
+@pytest.mark.parametrize("business", [False, True])
+def test_mttr_first_contact_resolution_per_category(story: Story, business: bool) -> None:
+    """Resolved at tier 1 and never escalated, reassigned, reopened or major: a first-contact
+    fix; the rate is of the resolved incidents, per key."""
+    day = "2026-11-16T"
+    vpn = {"category": "network/vpn"}
+    story.desk.groups("desk", "network")
+    phone = story.log(f"{day}09:00:00+00:00", "P3", **vpn)  # resolved from new
+    story.resolve(phone, f"{day}09:05:00+00:00")
+    worked = story.log(f"{day}09:10:00+00:00", "P3", **vpn)  # responded, then resolved
+    story.respond(worked, f"{day}09:15:00+00:00")
+    story.do("assign", worked, f"{day}09:16:00+00:00", to="alice", group="desk")  # first hands
+    story.resolve(worked, f"{day}10:00:00+00:00")
+    tiered = story.log(f"{day}09:20:00+00:00", "P3", **vpn)
+    story.do("escalate", tiered, f"{day}09:30:00+00:00", tier=2, reason="beyond the desk")
+    story.resolve(tiered, f"{day}11:00:00+00:00")
+    grouped = story.log(f"{day}09:40:00+00:00", "P3", **vpn)  # to a group, still tier 1
+    story.do("escalate", grouped, f"{day}09:45:00+00:00", group="network", reason="routing")
+    story.resolve(grouped, f"{day}11:00:00+00:00")
+    reopened = story.log(f"{day}09:50:00+00:00", "P3", **vpn)
+    story.resolve(reopened, f"{day}09:55:00+00:00")
+    story.do("reopen", reopened, f"{day}10:30:00+00:00", reason="back again")
+    story.resolve(reopened, f"{day}11:30:00+00:00")
+    story.log(f"{day}10:00:00+00:00", "P3", **vpn)  # open: not in the rate
+    mail = story.log(f"{day}10:00:00+00:00", "P3", category="email")
+    story.do("escalate", mail, f"{day}10:01:00+00:00", major=True, reason="all mail")
+    story.resolve(mail, f"{day}12:00:00+00:00")
+    rows = story.report("mttr", by="category", since=at(f"{day}00:00:00+00:00"), business=business)
+    assert [
+        (r["category"], r["resolved"], r["first_contact_resolved"],
+         r["first_contact_resolution_pct"])
+        for r in rows
+    ] == [("email", 1, 0, 0.0), ("network", 5, 2, 40.0)]  # fmt: skip
 
 
 MOVES = {

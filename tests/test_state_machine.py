@@ -88,6 +88,7 @@ class Model:
     group: str | None = None
     assignee: str | None = None
     major: bool = False
+    priority: str | None = None
     status_changes: int = 0
     reopens: int = 0
     reassignments: int = 0
@@ -212,9 +213,14 @@ class IncidentMachine(RuleBasedStateMachine):
             self.assign(ref, actor, back, to=to, group=group)
         else:
             args, kwargs = ONE_EVENT[verb]
+            # a first-contact fix (resolve from new) is responded to as well: two events
+            first_contact = verb is Verb.RESOLVE and self.models[ref].status is Status.NEW
             done = self.attempt(
-                ref, verb, *args, actor=actor, back=back, refusals=set(), events=1, **kwargs
-            )
+                ref, verb, *args, actor=actor, back=back, refusals=set(),
+                events=1 + first_contact, **kwargs,
+            )  # fmt: skip
+            if done and first_contact:
+                self.models[ref].status_changes += 1
             if done and verb is Verb.REOPEN:
                 self.models[ref].reopens += 1
 
@@ -233,8 +239,11 @@ class IncidentMachine(RuleBasedStateMachine):
         new_group = group is not None and group != model.group
         if tier is None and not new_group and not major:
             refusals.add(Rejected)  # nothing to escalate
-        # one event per field: tier, group, the assignee a new group clears, the major flag
-        events = (tier is not None) + new_group + (new_group and model.assignee is not None) + major
+        # one event per field: tier, group, the assignee a new group clears, the major flag,
+        # and the priority a major incident is raised to
+        raised = major and model.priority != "P1"
+        events = (tier is not None) + new_group + (new_group and model.assignee is not None)
+        events += major + raised
         done = self.attempt(
             ref, Verb.ESCALATE, actor=actor, back=back, refusals=refusals, events=events,
             tier=tier, group=group, major=major, reason="tried",
@@ -246,6 +255,7 @@ class IncidentMachine(RuleBasedStateMachine):
                 model.reassignments += model.group is not None or model.assignee is not None
                 model.group, model.assignee = group, None
             model.major = model.major or major
+            model.priority = "P1" if major else model.priority
 
     def assign(self, ref: str, actor: str, back: int | None, *, to: str, group: str | None) -> None:
         model = self.models[ref]
@@ -291,6 +301,7 @@ class IncidentMachine(RuleBasedStateMachine):
             assert (record["tier"], record["group"], record["assignee"], record["major"]) == (
                 model.tier, model.group, model.assignee, model.major
             )  # fmt: skip
+            assert record["priority"] == model.priority
 
 
 def test_random_verb_sequences_keep_the_invariants(

@@ -706,7 +706,7 @@ def test_show_output_imports_with_its_timeline(desk: Desk, cli: Cli, tmp_path: P
     assert (summary["created"], summary["events"], summary["ignored_columns"]) == (
         1,
         5,
-        ["sla", "problem_detail"],  # computed by `show`, not stored
+        ["sla", "problem_detail", "duplicates"],  # computed by `show`, not stored
     )
     assert exported(other) == exported(cli, "--search", "Mail bounces")
 

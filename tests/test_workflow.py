@@ -240,7 +240,10 @@ def test_declaring_a_major_incident_takes_the_desk_or_a_manager(team: Desk) -> N
     assert error.exit_code == 5
     record = team("escalate", "INC-1", major=True, reason="whole site", actor="ima")
     assert record["major"] is True
-    assert changes(record, 1) == [("major_declared", "major", "false", "true", "whole site")]
+    assert changes(record, 1) == [
+        ("major_declared", "major", "false", "true", "whole site"),
+        ("priority_overridden", "priority", None, "P1", "a major incident is P1"),
+    ]
     refused(team, Rejected, "already a major incident", "escalate", "INC-1", major=True,
             reason="again", actor="ima")  # fmt: skip
 
@@ -260,7 +263,7 @@ def test_major_incident_roles(team: Desk) -> None:
     team("escalate", "INC-1", major=True, reason="whole site", actor="ima")
     record = team("set_role", "INC-1", "Commander", "ima", actor="ima")
     assert record["roles"] == {"commander": "ima", "manager": None, "comms": None}
-    assert changes(record, 2) == [("role_assigned", "roles.commander", None, "ima", None)]
+    assert changes(record, 3) == [("role_assigned", "roles.commander", None, "ima", None)]
     refused(team, NotFound, "no active user zed", "set_role", "INC-1", "comms", "zed", actor="ima")
     refused(team, PermissionDenied, "needs the incident-manager role", "set_role", "INC-1",
             "comms", "rex", actor="ada")  # fmt: skip

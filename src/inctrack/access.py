@@ -18,6 +18,7 @@ from inctrack.storage.models import User
 
 WORKERS = frozenset({Role.SERVICE_DESK, Role.RESPONDER, Role.INCIDENT_MANAGER})
 DESK = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER})
+OWNERSHIP = frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER, Role.ADMIN})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "log": WORKERS,
@@ -29,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "note": WORKERS,
     "escalate": WORKERS,
     "declare-major": DESK,
+    "keep-major-priority": frozenset({Role.INCIDENT_MANAGER}),
+    "owner": OWNERSHIP,
     "role": frozenset({Role.INCIDENT_MANAGER}),
     "hold": WORKERS,
     "resume": WORKERS,
@@ -70,6 +73,8 @@ DESCRIPTIONS = {
     "manage-problems": "recording problems",
     "close-problem": "closing a problem",
     "declare-major": "declaring a major incident",
+    "keep-major-priority": "keeping a major incident's priority below P1",
+    "owner": "transferring an incident's ownership",
     "manage-categories": "changing the category taxonomy",
     "manage-users": "managing users",
     "manage-groups": "changing the resolver groups",

@@ -32,6 +32,7 @@ class Verb(StrEnum):
     LINK = "link"
     LINK_PROBLEM = "link-problem"
     EDIT = "edit"
+    OWNER = "owner"
 
 
 NEW, IN_PROGRESS, ON_HOLD = Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD
@@ -40,6 +41,7 @@ RESOLVED, CLOSED, CANCELLED = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
 TRANSITIONS: dict[tuple[Status, Verb], Status] = {
     # moves: the verbs that change the status
     (NEW, Verb.RESPOND): IN_PROGRESS,
+    (NEW, Verb.RESOLVE): RESOLVED,  # a first-contact fix: responded to and resolved at once
     (IN_PROGRESS, Verb.HOLD): ON_HOLD,
     (ON_HOLD, Verb.RESUME): IN_PROGRESS,
     (IN_PROGRESS, Verb.RESOLVE): RESOLVED,
@@ -69,6 +71,8 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
     (RESOLVED, Verb.NOTE): RESOLVED,
     (RESOLVED, Verb.LINK): RESOLVED,
     (RESOLVED, Verb.CATEGORIZE): RESOLVED,
+    # the service desk keeps control until the incident is closed
+    **{(status, Verb.OWNER): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
     # a problem link is record-keeping about the cause: even a closed incident takes it
     **{(status, Verb.LINK_PROBLEM): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
     (CLOSED, Verb.LINK_PROBLEM): CLOSED,
@@ -76,7 +80,11 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
 
 FINAL = frozenset({CLOSED, CANCELLED})
 
-VERB_PHRASES = {Verb.ROLE: "name roles on", Verb.LINK_PROBLEM: "link a problem to"}
+VERB_PHRASES = {
+    Verb.ROLE: "name roles on",
+    Verb.LINK_PROBLEM: "link a problem to",
+    Verb.OWNER: "change the owner of",
+}
 """How a refusal reads where the bare verb would not: "Cannot name roles on INC-2"."""
 
 

@@ -310,10 +310,10 @@ class IncidentChange(Change):
         if changed and had_it:
             incident.reassignment_count += 1
 
-    def move(self, kind: str, *, message: str | None = None) -> None:
-        """Apply the lifecycle's next status, with its event."""
-        old = self.incident.status
-        self.incident.status = self.target.value
-        if self.target is not Status.ON_HOLD:
+    def move(self, kind: str, *, message: str | None = None, to: Status | None = None) -> None:
+        """Apply the lifecycle's next status (or ``to``, a step on the way), with its event."""
+        old, target = self.incident.status, self.target if to is None else to
+        self.incident.status = target.value
+        if target is not Status.ON_HOLD:
             self.incident.hold_reason = None  # only an incident on hold waits for something
-        self.event(kind, field="status", old=old, new=self.target.value, message=message)
+        self.event(kind, field="status", old=old, new=target.value, message=message)

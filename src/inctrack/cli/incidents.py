@@ -16,18 +16,21 @@ from inctrack.cli.options import (
     GroupFilter,
     IncidentArgument,
     LevelChoice,
+    MajorFilter,
     OutputFormat,
+    OwnerFilter,
     PriorityFilter,
     QuietOption,
     SearchFilter,
     ServiceFilter,
     SinceFilter,
     StatusFilter,
+    UnassignedFilter,
     UntilFilter,
 )
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
-from inctrack.domain import Channel
+from inctrack.domain import Channel, ResolutionCode
 from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
@@ -64,6 +67,17 @@ DedupKey = Annotated[
         help="An open incident with this key counts one more occurrence instead of a twin.",
     ),
 ]  # fmt: skip
+Resolve = Annotated[
+    bool,
+    typer.Option(
+        "--resolve", help="Fixed at first contact: respond and resolve it now too (--code, --note)."
+    ),
+]
+ResolveCode = Annotated[
+    ResolutionCode | None,
+    typer.Option("--code", case_sensitive=False, help="With --resolve: how it was resolved."),
+]
+ResolveNote = Annotated[str | None, typer.Option("--note", help="With --resolve: what was done.")]
 
 
 def log(
@@ -104,6 +118,9 @@ def log(
             "options given here are defaults for every line.",
         ),
     ] = None,
+    resolve: Resolve = False,
+    code: ResolveCode = None,
+    note: ResolveNote = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -112,7 +129,8 @@ def log(
     Impact and urgency together set the priority (impact x urgency matrix);
     without them the incident is *untriaged* and sorts to the top of the queue.
     With --dedup-key, a repeat of an open incident is counted on it (its
-    `occurrences`) and that incident is printed.
+    `occurrences`) and that incident is printed. With --resolve --code --note,
+    a call fixed at first contact is logged, responded to and resolved at once.
     """
     from inctrack.incidents.requests import LogRequest
 
@@ -132,21 +150,50 @@ def log(
         channel=channel, service=service, category=category, impact=impact, urgency=urgency,
         dedup_key=dedup_key, template=template,
     )  # fmt: skip
+    fix = _first_contact_fix(resolve, code, note, batch=batch is not None)
     if batch is not None:
         _log_batch(rt, _read_batch(batch), request, fmt=fmt, quiet=quiet)
     else:
-        _log_one(rt, request, fmt=fmt, quiet=quiet)
+        _log_one(rt, request, fix, fmt=fmt, quiet=quiet)
 
 
-def _log_one(rt: Runtime, request: LogRequest, *, fmt: OutputFormat | None, quiet: bool) -> None:
+def _first_contact_fix(
+    resolve: bool, code: ResolutionCode | None, note: str | None, *, batch: bool
+) -> tuple[ResolutionCode, str] | None:
+    """``log --resolve``'s resolution, or None; a usage error when the options do not agree."""
+    if not resolve:
+        if code is not None or note is not None:
+            raise typer.BadParameter("--code and --note go with --resolve", param_hint="--resolve")
+        return None
+    if batch:
+        raise typer.BadParameter(
+            "--resolve logs one incident, not a --batch", param_hint="--resolve"
+        )
+    if code is None or note is None:
+        raise typer.BadParameter("--resolve needs --code and --note", param_hint="--resolve")
+    return code, note
+
+
+def _log_one(
+    rt: Runtime,
+    request: LogRequest,
+    fix: tuple[ResolutionCode, str] | None,
+    *,
+    fmt: OutputFormat | None,
+    quiet: bool,
+) -> None:
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.incidents import incident_detail
 
     with rt.tracker(write=True, hooks=True) as tracker:
-        logged = tracker.intake.log(request)
-        [record] = tracker.records([logged.number])
+        if fix is None:
+            logged = tracker.intake.log(request)
+            number, created = logged.number, logged.created
+        else:
+            number, created = tracker.log_resolved(request, code=fix[0], note=fix[1]).id, True
+        [record] = tracker.records([number])
     rt.emit_written(record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)
-    if not logged.created and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
+    if not created and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
         notice(
             f"Not logged again: {record['id']} is open with the dedup key "
             f"{record['dedup_key']!r}; this was occurrence {record['occurrences']}.",
@@ -208,6 +255,9 @@ def list_incidents(
     group: GroupFilter = None,
     tier: Annotated[int | None, typer.Option("--tier", min=1, max=3)] = None,
     service: ServiceFilter = None,
+    owner: OwnerFilter = None,
+    unassigned: UnassignedFilter = False,
+    major: MajorFilter = False,
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include resolved, closed and cancelled.")
     ] = False,
@@ -222,11 +272,14 @@ def list_incidents(
     from inctrack.render.incidents import incident_list
 
     rt = runtime(ctx)
+    if unassigned and (mine or assignee is not None):
+        raise typer.BadParameter("--unassigned cannot go with --assignee or --mine")
     query = IncidentQuery(
         statuses=status or (), include_closed=include_all, since=rt.when(since),
         until=rt.when(until), search=search, priorities=priority or (), category=category,
         assignee=rt.settings.user if mine else assignee, group=group, tier=tier,
-        service=service, limit=(limit + 1) if limit else None,
+        service=service, owner=owner, unassigned=unassigned, major=major,
+        limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
         records = tracker.find_records(query)

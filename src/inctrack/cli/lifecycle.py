@@ -128,15 +128,28 @@ def escalate(
     group: Annotated[
         str | None, typer.Option("--group", metavar="GROUP", help="Hand over to this team.")
     ] = None,
-    major: Annotated[bool, typer.Option("--major", help="Declare a major incident.")] = False,
+    major: Annotated[
+        bool, typer.Option("--major", help="Declare a major incident (raises it to P1).")
+    ] = False,
+    keep_priority: Annotated[
+        bool,
+        typer.Option("--keep-priority", help="With --major: keep the priority (incident manager)."),
+    ] = False,
     at: AtOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Escalate to a higher tier or another group, and/or declare a major incident."""
+    """Escalate to a higher tier or another group, and/or declare a major incident.
+
+    A major incident is raised to P1, unless an incident manager keeps its
+    priority with --keep-priority.
+    """
+    if keep_priority and not major:
+        raise typer.BadParameter("--keep-priority goes with --major", param_hint="--keep-priority")
     runtime(ctx).write(
         lambda t, when: t.escalate(
-            ref, reason=reason, tier=tier, group=group, major=major, at=when
+            ref, reason=reason, tier=tier, group=group, major=major,
+            keep_priority=keep_priority, at=when,
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
@@ -159,6 +172,27 @@ def role(
     """Name a major incident's commander, manager or comms lead."""
     runtime(ctx).write(
         lambda t, when: t.set_role(ref, role_name, name, at=when), at=at, fmt=fmt, quiet=quiet
+    )
+
+
+def owner(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    user: Annotated[str, typer.Argument(metavar="USER", help="The service-desk analyst.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (recorded in the timeline).")
+    ] = None,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Transfer an incident's ownership to another service-desk analyst.
+
+    The owner keeps control of the incident while others work it; service desk,
+    incident managers and admins may transfer it.
+    """
+    runtime(ctx).write(
+        lambda t, when: t.set_owner(ref, user, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
     )
 
 

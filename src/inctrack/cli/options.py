@@ -107,6 +107,13 @@ AssigneeFilter = Annotated[
     str | None, typer.Option("--assignee", metavar="USER", help="Assigned to USER.")
 ]
 GroupFilter = Annotated[str | None, typer.Option("--group", metavar="GROUP")]
+OwnerFilter = Annotated[
+    str | None, typer.Option("--owner", metavar="USER", help="Owned by USER (the service desk).")
+]
+UnassignedFilter = Annotated[
+    bool, typer.Option("--unassigned", help="Nobody assigned (a group may have it).")
+]
+MajorFilter = Annotated[bool, typer.Option("--major", help="Major incidents only.")]
 ServiceFilter = Annotated[str | None, typer.Option("--service")]
 SinceFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")]
 UntilFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")]

@@ -136,6 +136,7 @@ for verb in (
     lifecycle.link,
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
+app.command("owner")(lifecycle.owner)
 app.command("sla")(sla.sla)
 app.command("export")(transfer.export)
 app.command("import")(transfer.import_)

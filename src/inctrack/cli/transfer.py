@@ -15,12 +15,15 @@ from inctrack.cli.options import (
     AssigneeFilter,
     CategoryFilter,
     GroupFilter,
+    MajorFilter,
     OutputFormat,
+    OwnerFilter,
     PriorityFilter,
     SearchFilter,
     ServiceFilter,
     SinceFilter,
     StatusFilter,
+    UnassignedFilter,
     UntilFilter,
 )
 from inctrack.cli.runtime import runtime
@@ -65,6 +68,9 @@ def export(
     since: SinceFilter = None,
     until: UntilFilter = None,
     search: SearchFilter = None,
+    owner: OwnerFilter = None,
+    unassigned: UnassignedFilter = False,
+    major: MajorFilter = False,
 ) -> None:
     """Every incident (all statuses) with all its fields and events, by ID, for `import`.
 
@@ -79,7 +85,7 @@ def export(
     query = IncidentQuery(
         statuses=status or (), include_closed=True, since=rt.when(since), until=rt.when(until),
         search=search, priorities=priority or (), category=category, assignee=assignee,
-        group=group, service=service,
+        group=group, service=service, owner=owner, unassigned=unassigned, major=major,
     )  # fmt: skip
     fmt = transfer.ExportFormat(file_format.value)
     with rt.tracker(write=False) as tracker, _destination(output) as out:

@@ -48,6 +48,11 @@ class IncidentQuery:
     group: str | None = None
     tier: int | None = None
     service: str | None = None
+    owner: str | None = None
+    unassigned: bool = False
+    """Only incidents nobody is assigned to (a group may have them)."""
+    major: bool = False
+    """Only major incidents."""
     limit: int | None = None
 
 
@@ -75,9 +80,14 @@ def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
         (Incident.assignment_group, query.group),
         (Incident.tier, query.tier),
         (Incident.service, query.service),
+        (Incident.owner, query.owner),
     ):
         if value is not None:
             where.append(col(column) == value)
+    if query.unassigned:
+        where.append(col(Incident.assignee).is_(None))
+    if query.major:
+        where.append(col(Incident.major).is_(True))
     if query.search:
         columns = (Incident.title, Incident.description, Incident.reporter, Incident.service,
                    Incident.external_id)  # fmt: skip
@@ -158,7 +168,17 @@ class IncidentReader:
             number = incident.problem_id
             problem = self.session.get(Problem, number) if number is not None else None
             record["problem_detail"] = problem_summary(problem)
+            record["duplicates"] = self.duplicates(incident)
         return record
+
+    def duplicates(self, incident: Incident) -> list[str]:
+        """The incidents marked as duplicates of this one (its twins), oldest first."""
+        statement = (
+            select(col(Incident.id))
+            .where(col(Incident.duplicate_of) == incident.id)
+            .order_by(col(Incident.id))
+        )
+        return [format_incident_id(number) for number in self.session.scalars(statement)]
 
     def clocks(
         self, incidents: Sequence[Incident], *, as_of: datetime | None = None

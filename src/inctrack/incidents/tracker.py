@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from inctrack.access import roles_of
 from inctrack.admin.categories import Categories
 from inctrack.admin.groups import Groups
 from inctrack.admin.settings import TeamSettings
@@ -32,6 +33,7 @@ from inctrack.domain import (
     MajorRole,
     Priority,
     ResolutionCode,
+    Role,
     Status,
     format_incident_id,
     optional_incident_id,
@@ -44,7 +46,7 @@ from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
-from inctrack.lifecycle import Verb
+from inctrack.lifecycle import Verb, next_status
 from inctrack.storage.models import Incident, User
 from inctrack.work import IncidentChange, UnitOfWork
 
@@ -108,6 +110,22 @@ class Tracker(IncidentReader):
                  "reporter_contact": contact, "service": service, "channel": channel}  # fmt: skip
         values = {field: str(value) for field, value in given.items() if value is not None}
         return edit_incident(self.work, ref, values, expected=expected, at=at)
+
+    def log_resolved(
+        self, request: LogRequest, *, code: ResolutionCode | str, note: str
+    ) -> Incident:
+        """A call fixed at first contact: log it, and respond to and resolve it at the time
+        it was reported, in this transaction (three events: logged, responded, resolved)."""
+        parse_choice(ResolutionCode, code, "resolution code")
+        required_text(note, "resolution note")
+        logged = self.intake.log(request)
+        if not logged.created:
+            raise Rejected(
+                f"{logged.id} is open with the dedup key {request.dedup_key!r}, so nothing was "
+                f"logged or resolved; resolve that one with `inctrack resolve {logged.id}`."
+            )
+        reported_at = self.incidents([logged.number])[0].reported_at
+        return self.resolve(logged.number, code=code, note=note, at=reported_at)
 
     def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
         """File the incident under ``category[/subcategory]`` of the taxonomy."""
@@ -202,16 +220,23 @@ class Tracker(IncidentReader):
         tier: int | None = None,
         group: str | None = None,
         major: bool = False,
+        keep_priority: bool = False,
         at: datetime | None = None,
     ) -> Incident:
         """Hand the incident up a tier or to another group (the reason says what was tried),
-        and/or declare it a major incident."""
+        and/or declare it a major incident: P1, unless an incident manager keeps its priority."""
         why = required_text(reason, "reason for escalating")
         group_name = optional_text(group)
         if tier is None and group_name is None and not major:
             raise Rejected("Say where it goes: --tier 2|3, --group GROUP and/or --major.")
+        if keep_priority and not major:
+            raise Rejected(
+                "--keep-priority goes with --major: it keeps a major incident's priority."
+            )
         if major:
             self.work.authorize("declare-major")
+        if keep_priority:
+            self.work.authorize("keep-major-priority")
         change = self.work.begin(ref, Verb.ESCALATE, at)
         incident = change.incident
         if group_name is not None:
@@ -233,6 +258,9 @@ class Tracker(IncidentReader):
             if incident.major:
                 raise Rejected(f"{change.id} is already a major incident.")
             change.set("major", True, kind="major_declared", message=why)
+            if not keep_priority:
+                change.set("priority", Priority.P1.value, kind="priority_overridden",
+                           message="a major incident is P1")  # fmt: skip
         if not change.events:
             raise Rejected(f"{change.id} is already with {group_name}; nothing to escalate.")
         return incident
@@ -258,6 +286,24 @@ class Tracker(IncidentReader):
             incident.roles = roles
             change.event("role_assigned", field=f"roles.{major_role}", old=old, new=person)
         return incident
+
+    def set_owner(
+        self, ref: str | int, owner: str, *, reason: str | None = None, at: datetime | None = None
+    ) -> Incident:
+        """Hand the incident's ownership to another service-desk analyst, who keeps
+        control of it while others work it."""
+        name = required_text(owner, "owner")
+        change = self.work.begin(ref, Verb.OWNER, at)
+        user = self._registered(name)
+        if user is not None and Role.SERVICE_DESK not in roles_of(user):
+            have = ", ".join(roles_of(user)) or "no role"
+            raise Rejected(
+                f"{name} cannot own {change.id}: an owner is a service-desk analyst, and "
+                f"{name} has {have}; pick someone with the service-desk role "
+                "(`inctrack user list` shows the roles)."
+            )
+        change.set("owner", name, kind="owner_changed", message=optional_text(reason))
+        return change.incident
 
     def hold(
         self,
@@ -296,6 +342,10 @@ class Tracker(IncidentReader):
         text = required_text(note, "resolution note")
         change = self.work.begin(ref, Verb.RESOLVE, at)
         incident = change.incident
+        if incident.status == Status.NEW:  # a first-contact fix: the response is now too
+            incident.responded_at = change.at
+            answered = next_status(Status.NEW, Verb.RESPOND, incident_id=change.id)
+            change.move("responded", to=answered, message="resolved at first contact")
         incident.resolution_code, incident.resolution_note = resolution, text
         incident.resolved_at = change.at
         change.move("resolved", message=f"{resolution}: {text}")

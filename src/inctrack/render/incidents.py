@@ -22,7 +22,6 @@ from inctrack.render.table import (
     cell,
     local_time,
     priority_cell,
-    priority_text,
     safe_text,
 )
 
@@ -40,7 +39,7 @@ def incident_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
     rows = [
         (
             cell(record["id"], "bold"),
-            priority_cell(record["priority"]),
+            _priority(record),
             cell(record["status"], STATUS_STYLES.get(record["status"], "")),
             cell(record["title"]),
             cell(record["assignee"] or record["group"]),
@@ -55,7 +54,7 @@ def incident_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Re
 def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
     heading = Text.assemble(
         (record["id"], "bold"), "  ", safe_text(record["title"], "bold"), "  ",
-        priority_text(record["priority"]), " ",
+        Text(*_priority(record)), " ",
         safe_text(record["status"], STATUS_STYLES.get(record["status"], "")),
     )  # fmt: skip
     fields = Table.grid(padding=(0, 2))
@@ -135,7 +134,20 @@ def _detail_rows(record: Record, tz: tzinfo) -> list[tuple[str, Any]]:
         ("Problem", _problem(record)),
         ("Workaround", (record.get("problem_detail") or {}).get("workaround")),
         ("Duplicate of", record["duplicate_of"]),
+        ("Duplicates", ", ".join(record.get("duplicates") or ())),
     ]
+
+
+MAJOR_MARK = "▲MAJOR"
+"""After a major incident's priority, so that it stands out without colour too."""
+
+
+def _priority(record: Record) -> tuple[str, str]:
+    """The priority cell: ``P1``, or ``P1 ▲MAJOR`` for a major incident."""
+    text, style = priority_cell(record["priority"])
+    if record["major"]:
+        return f"{text} {MAJOR_MARK}", "bold red"
+    return text, style
 
 
 def _problem(record: Record) -> str | None:

@@ -136,12 +136,12 @@ def mttr_table(
     for header in (
         "Count",
         "Respond\nmedian",
-        "Respond\nmean",
         "Resolve\nmedian",
         "Resolve\nmean",
         "Resolve\np90",
         "SLA met\nrespond",
         "SLA met\nresolve",
+        "First\nfix",
     ):
         table.add_column(header, justify="right", no_wrap=True)
     for row in rows:
@@ -152,7 +152,6 @@ def mttr_table(
                 Text(duration(row[name]) if row[name] is not None else "-")
                 for name in (
                     "median_response_seconds",
-                    "mean_response_seconds",
                     "median_resolution_seconds",
                     "mean_resolution_seconds",
                     "p90_resolution_seconds",
@@ -160,10 +159,16 @@ def mttr_table(
             ),
             _percent(row["response_sla_met_pct"]),
             _percent(row["resolution_sla_met_pct"]),
+            _rate(row["first_contact_resolution_pct"]),
         )
+    resolved = sum(row["resolved"] for row in rows)
+    first = sum(row["first_contact_resolved"] for row in rows)
+    overall = f"{100.0 * first / resolved:.1f}% of {resolved}" if resolved else "none resolved"
     note = (
         f"Times from the report to the first response and to the resolution, {kind}. "
-        "SLA met: of the clocks that have met or breached their target."
+        "SLA met: of the clocks that have met or breached their target. First fix: "
+        "first-contact resolutions (at tier 1, never escalated, reassigned or reopened) "
+        f"of the resolved; overall {overall}."
     )
     return Group(
         Text(f"Incidents reported {span}, by {by}", style="bold"), table, Text(note, style="dim")
@@ -175,6 +180,11 @@ def _percent(value: float | None) -> Text:
         return Text("-", style="dim")
     style = "green" if value >= 95 else "yellow" if value >= 80 else "red"
     return Text(f"{value:.1f}%", style=style)
+
+
+def _rate(value: float | None) -> Text:
+    """A share with no target to meet: plain, ``-`` when there is nothing to share."""
+    return Text("-", style="dim") if value is None else Text(f"{value:.1f}%")
 
 
 def backlog_table(

@@ -67,8 +67,21 @@ MTTR_FIELDS = (
     "resolution_sla_met",
     "resolution_sla_breached",
     "resolution_sla_met_pct",
+    "first_contact_resolved",
+    "first_contact_resolution_pct",
 )
 """The keys of an MTTR row after the key itself, in order (also the CSV columns)."""
+
+FIRST_CONTACT = (
+    "CASE WHEN i.resolved_at IS NOT NULL AND i.tier = 1 AND i.reassignment_count = 0 "
+    "AND i.reopen_count = 0 AND NOT i.major AND (i.assignment_group IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM events x WHERE x.incident_id = i.id AND x.kind = 'escalated')) "
+    "THEN 1 ELSE 0 END"
+)
+"""1 for a first-contact resolution: resolved at tier 1, never escalated (by tier or
+group), reassigned, reopened or declared major; else 0. An escalation either raised
+the tier or gave the incident a group, so only incidents with a group have their
+events looked at."""
 
 _WORK_TABLE = "inctrack_working_time"
 
@@ -125,6 +138,7 @@ def _mttr_row(by: str, key: Any, parts: dict[str, Sequence[Any]]) -> Record:
         response_breached,
         resolution_met,
         resolution_breached,
+        first_contact,
     ) = parts["all"]
     response = parts.get("response", (None, None))
     resolution = parts.get("resolution", (None, None))
@@ -145,6 +159,10 @@ def _mttr_row(by: str, key: Any, parts: dict[str, Sequence[Any]]) -> Record:
         "resolution_sla_met": int(resolution_met),
         "resolution_sla_breached": int(resolution_breached),
         "resolution_sla_met_pct": _pct(int(resolution_met), int(resolution_breached)),
+        "first_contact_resolved": int(first_contact),
+        "first_contact_resolution_pct": _pct(
+            int(first_contact), int(resolved) - int(first_contact)
+        ),
     }
 
 
@@ -289,7 +307,7 @@ class _MttrPlan:
             f"{epoch('i.resolved_at')} AS resolved, "
             f"CASE WHEN i.responded_at IS NULL THEN {ticks} ELSE 0 END AS response_ticks, "
             f"CASE WHEN i.status IN ('new', 'in_progress') THEN {ticks} ELSE 0 END "
-            "AS resolution_ticks "
+            f"AS resolution_ticks, {FIRST_CONTACT} AS fcr "
             "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
             f"AND i.status <> 'cancelled' {self.fence}"
         )
@@ -324,7 +342,7 @@ class _MttrPlan:
                 f"ELSE {took} - {target} END"
             )
         timed = (
-            f"SELECT id, {k}, resolved_at, biz, response_ticks, resolution_ticks, "
+            f"SELECT id, {k}, resolved_at, biz, response_ticks, resolution_ticks, fcr, "
             f"{response} AS response, {resolution} AS resolution, "
             "CASE WHEN responded IS NULL THEN 0 ELSE 1 END AS response_stopped, "
             "CASE WHEN resolved IS NULL THEN 0 ELSE 1 END AS resolution_stopped, "
@@ -343,11 +361,11 @@ class _MttrPlan:
         # and each ranking sort it.
         paused = (
             f"SELECT {k}, response, resolution, response_over, response_stopped, "
-            "response_ticks, resolution_stopped, resolution_ticks, "
+            "response_ticks, resolution_stopped, resolution_ticks, fcr, "
             f"CASE WHEN resolution_over >= 0 THEN resolution_over - {self.gaps()} "
             f"ELSE resolution_over END AS resolution_over FROM ({timed}) AS t {self.fence}"
         )
-        base = f"SELECT {k}, response, resolution, {', '.join(outcome)} FROM ({paused}) AS p"
+        base = f"SELECT {k}, response, resolution, fcr, {', '.join(outcome)} FROM ({paused}) AS p"
         spread = {}
         group = ", ".join(f"r.{key}" for key in keys)
         for clock in ("response", "resolution"):
@@ -370,7 +388,7 @@ class _MttrPlan:
             spread[clock] = (
                 f"SELECT '{clock}', {group}, AVG(CASE WHEN r.rn IN {middle} THEN r.d END), "
                 f"MAX(CASE WHEN r.rn = (9 * {n} + 9) / 10 THEN r.d END), "
-                "NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+                "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
                 f"FROM {source} WHERE r.rn IN (({n} + 1) / 2, ({n} + 2) / 2, (9 * {n} + 9) / 10) "
                 f"GROUP BY {group}"
             )
@@ -380,14 +398,14 @@ class _MttrPlan:
             "AVG(resolution) AS resolution_mean, SUM(response_met) AS response_met, "
             "SUM(response_breached) AS response_breached, "
             "SUM(resolution_met) AS resolution_met, "
-            "SUM(resolution_breached) AS resolution_breached "
+            "SUM(resolution_breached) AS resolution_breached, SUM(fcr) AS fcr "
             f"FROM base GROUP BY {k}"
         )
         statement = (
             f"WITH base AS ({base}), counts AS ({counts}) "
             f"SELECT 'all', {k}, incidents, responses, resolutions, response_mean, "
             "resolution_mean, response_met, response_breached, resolution_met, "
-            f"resolution_breached FROM counts "
+            f"resolution_breached, fcr FROM counts "
             f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
         )
         params = [
