@@ -98,7 +98,7 @@ def test_list_filters_and_limit_notice(cli: Cli) -> None:
     assert [r["id"] for r in cli.json("list", "--status", "new", "--all")] == ["INC-1", "INC-2"]
     assert cli.json("list", "--status", "resolved") == []
     limited = cli("list", "--limit", "1")
-    assert "more match" in limited.stderr
+    assert "Showing 1 of 2; raise --limit" in limited.stderr
     assert "INC-1" in limited.stdout
     assert "INC-2" not in limited.stdout
 
@@ -217,3 +217,26 @@ def test_version() -> None:
     from inctrack.cli import app
 
     assert CliRunner().invoke(app, ["--version"]).stdout == f"inctrack {__version__}\n"
+
+
+def test_list_sorts_reverses_and_prints_ids_for_scripts(cli: Cli) -> None:
+    cli("log", "Printer jam", "--impact", "low", "--urgency", "low", "--at", "2026-11-01 10:00")
+    cli("log", "Email down", "--impact", "high", "--urgency", "high", "--at", "2026-11-03 10:00")
+    cli("log", "Untriaged call", "--at", "2026-11-02 10:00", "-q")
+    cli("assign", "INC-1", "--to", "zed", "-q")
+    cli("assign", "INC-2", "--to", "amy", "-q")
+    ids = lambda *args: cli("list", "-q", *args).stdout.split()  # noqa: E731
+    assert ids() == ["INC-3", "INC-2", "INC-1"]  # worst first: untriaged, P1, P4
+    assert ids("--reverse") == ["INC-1", "INC-2", "INC-3"]
+    assert ids("--sort", "reported") == ["INC-1", "INC-3", "INC-2"]
+    assert ids("--sort", "reported", "-r") == ["INC-2", "INC-3", "INC-1"]
+    assert ids("--sort", "assignee") == ["INC-2", "INC-1", "INC-3"]  # nobody's comes last
+    assert ids("--sort", "title") == ["INC-2", "INC-1", "INC-3"]
+    assert ids("--sort", "priority") == ["INC-3", "INC-2", "INC-1"]
+    limited = cli("list", "-q", "--limit", "2", "--sort", "id")
+    assert (limited.stdout, limited.exit_code) == ("INC-1\nINC-2\n", 0)
+    assert "Showing 2 of 3" in limited.stderr
+    refused = cli("list", "--sort", "colour")
+    assert refused.exit_code == 4
+    assert "'colour' is not a sort key; use one of id, priority" in refused.stderr
+    assert cli("list", "-q", "--status", "resolved").stdout == ""

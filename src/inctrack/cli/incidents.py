@@ -261,12 +261,28 @@ def list_incidents(
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include resolved, closed and cancelled.")
     ] = False,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="KEY",
+            help="Order by id, priority, reported, updated, assignee or title "
+            "(default: worst first).",
+        ),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="The other way round.")] = False,
     limit: Annotated[
         int, typer.Option("--limit", "-L", min=0, help="At most this many (0: no limit).")
     ] = 100,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the IDs alone, one per line.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Open incidents, worst first: untriaged, then by priority, then nearest SLA due."""
+    """Open incidents, worst first: untriaged, then by priority, then nearest SLA due.
+
+    `-q` prints the IDs alone, one per line (for `xargs`).
+    """
     from inctrack.incidents.queries import IncidentQuery
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.incidents import incident_list
@@ -279,11 +295,15 @@ def list_incidents(
         until=rt.when(until), search=search, priorities=priority or (), category=category,
         assignee=rt.settings.user if mine else assignee, group=group, tier=tier,
         service=service, owner=owner, unassigned=unassigned, major=major,
-        limit=(limit + 1) if limit else None,
+        sort=sort, reverse=reverse, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
         records = tracker.find_records(query)
+        total = tracker.count(query) if limit and len(records) > limit else len(records)
     if limit and len(records) > limit:
         records = records[:limit]
-        notice(f"Showing the first {limit}; more match (raise --limit, or 0 for all).")
-    rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)
+        notice(f"Showing {limit} of {total}; raise --limit, or 0 for all.")
+    if quiet:
+        typer.echo("".join(f"{record['id']}\n" for record in records), nl=False)
+    else:
+        rt.emit(records, fmt, table=incident_list, columns=INCIDENT_CSV_COLUMNS)

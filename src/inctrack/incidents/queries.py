@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlmodel import Session, col
 
 from inctrack.domain import (
@@ -53,7 +54,14 @@ class IncidentQuery:
     """Only incidents nobody is assigned to (a group may have them)."""
     major: bool = False
     """Only major incidents."""
+    sort: str | None = None
+    """One of :data:`SORT_KEYS`; ``None`` is worst first (the queue's order)."""
+    reverse: bool = False
     limit: int | None = None
+
+
+SORT_KEYS = ("id", "priority", "reported", "updated", "assignee", "title")
+"""What ``list --sort`` orders by (ties by ID); without it the queue is worst first."""
 
 
 def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
@@ -135,21 +143,22 @@ class IncidentReader:
         missing = self.clocks([i for i, clocks in found if clocks is None])
         return [self.record(i, clocks=clocks or missing[i.id]) for i, clocks in found]
 
+    def count(self, query: IncidentQuery | None = None) -> int:
+        """How many incidents match ``query``'s filters (its limit aside)."""
+        where = incident_filters(query or IncidentQuery())
+        statement = select(func.count()).select_from(Incident).where(*where)
+        return int(self.session.execute(statement).scalar_one())
+
     def _find(self, query: IncidentQuery) -> list[tuple[Incident, Clocks | None]]:
         statement = select(Incident).where(*incident_filters(query))
-        statement = statement.order_by(
-            case((col(Incident.priority).is_(None), 0), else_=1),
-            col(Incident.priority),
-            col(Incident.reported_at),
-            col(Incident.id),
-        )
-        if query.statuses or query.include_closed:
+        statement = statement.order_by(*_order(query))
+        if query.sort is not None or query.statuses or query.include_closed:
             if query.limit is not None:
                 statement = statement.limit(query.limit)
             return [(incident, None) for incident in self.session.scalars(statement)]
         # The open queue: worst first needs the clocks (nearest due within a priority).
         clocks = self.clocks(list(self.session.scalars(statement)))
-        ranked = sorted(clocks.values(), key=_urgency)[: query.limit]
+        ranked = sorted(clocks.values(), key=_urgency, reverse=query.reverse)[: query.limit]
         return [(c.incident, c) for c in ranked]
 
     def record(
@@ -250,6 +259,27 @@ class IncidentReader:
         clocks = self.clocks(unique)
         built = {i.id: self.record(i, clocks=clocks[i.id]) for i in unique}
         return [built[i.id] for i in incidents]
+
+
+def _order(query: IncidentQuery) -> list[ColumnElement[Any]]:
+    """ORDER BY for ``query``: its sort key (then ID), or worst first and oldest first."""
+    if query.sort is None:
+        untriaged_first = case((col(Incident.priority).is_(None), 0), else_=1)
+        columns = [untriaged_first, col(Incident.priority), col(Incident.reported_at)]
+        keys = [c.desc() if query.reverse else c.asc() for c in columns]
+        return [*keys, *_ids(query)]
+    if query.sort not in SORT_KEYS:
+        raise Rejected(f"{query.sort!r} is not a sort key; use one of {', '.join(SORT_KEYS)}.")
+    renamed = {"reported": "reported_at", "updated": "updated_at"}
+    column = getattr(Incident, renamed.get(query.sort, query.sort))
+    if query.sort == "priority":  # untriaged is the most urgent, like the queue says
+        return [*_order(IncidentQuery(reverse=query.reverse))[:2], *_ids(query)]
+    key = col(column).desc() if query.reverse else col(column).asc()
+    return [key.nulls_last(), *_ids(query)]  # no value (no assignee yet) comes last
+
+
+def _ids(query: IncidentQuery) -> list[ColumnElement[Any]]:
+    return [col(Incident.id).desc() if query.reverse else col(Incident.id).asc()]
 
 
 _FAR = datetime.max.replace(tzinfo=UTC)
