@@ -257,7 +257,9 @@ def close(
     unconfirmed: Annotated[
         bool, typer.Option("--unconfirmed", help="Close without confirmation (needs --reason).")
     ] = False,
-    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why no confirmation (with --unconfirmed).")
+    ] = None,
     stale: Annotated[
         str | None,
         typer.Option(
