@@ -9,13 +9,15 @@ built, so a new command or option gets it without asking):
   or by the ``metavar`` the option gives; an argument shows its NAME alone;
 - choices are shown as they are typed (``P1``, not ``p1``; parsing stays
   case-insensitive): a short list in place of the value name (``table|json|csv``),
-  a long one as a sentence at the end of the help text, which wraps between words;
+  a long one as a sentence at the end of the help text, which wraps between words
+  (an enum's members, or a ``{a|b|c}`` metavar: see ``options.checked_choice``);
 - a command listed in :data:`EXAMPLES` ends with an "Examples" section, as ``gh``
   does; ``tests/test_help.py`` runs every line of them.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -123,8 +125,8 @@ def choices(param: TyperOption | TyperArgument) -> list[str]:
 
 def _polish_param(param: TyperOption | TyperArgument) -> None:
     listed = choices(param)
-    if not listed and param.metavar and "|" in param.metavar:
-        listed = param.metavar.strip("<>[]{}").split("|")  # a list the core checks
+    if not listed and param.metavar and re.fullmatch(r"\{[^{}]+\}", param.metavar):
+        listed = param.metavar[1:-1].split("|")  # checked_choice: a list the core checks
     if isinstance(param, TyperOption) and (param.is_flag or param.count):
         return
     inline = "|".join(listed)
@@ -132,7 +134,7 @@ def _polish_param(param: TyperOption | TyperArgument) -> None:
         param.metavar = inline
         return
     if listed:
-        if param.metavar is None or "|" in param.metavar:
+        if param.metavar is None or param.metavar.startswith("{"):
             param.metavar = _name(param)
         param.help = f"{(param.help or '').rstrip()} Choices: {', '.join(listed)}.".lstrip()
     elif isinstance(param, TyperOption) and param.metavar is None:

@@ -30,16 +30,17 @@ class LevelChoice(StrEnum):
 def checked_choice(enum: type[StrEnum], *, metavar: str | None = None) -> dict[str, Any]:
     """Keywords for an option or argument whose value the core checks against ``enum``.
 
-    Help lists the choices and Tab completes them as for a Typer choice, but a wrong
-    value reaches the core, which refuses it like any other value it rejects: one
-    ``Error:`` sentence with a did-you-mean, exit 4 (``domain.parse_choice``).
+    Help lists the choices (the metavar ``{a|b|c}``, which ``cli.helptext`` shows as
+    typed) and Tab completes them as for a Typer choice, but a wrong value reaches the
+    core, which refuses it like any other value it rejects: one ``Error:`` sentence
+    with a did-you-mean, exit 4 (``domain.parse_choice``).
     """
     values = [str(member.value) for member in enum]
 
     def complete(incomplete: str) -> list[str]:
         return [value for value in values if value.startswith(incomplete.lower())]
 
-    return {"metavar": metavar or "|".join(values), "autocompletion": complete}
+    return {"metavar": metavar or "{" + "|".join(values) + "}", "autocompletion": complete}
 
 
 FormatOption = Annotated[

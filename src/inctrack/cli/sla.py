@@ -61,7 +61,10 @@ def policy_show(ctx: typer.Context, fmt: FormatOption = None) -> None:
 def policy_set(
     ctx: typer.Context,
     priority: Annotated[
-        Priority | None, typer.Argument(metavar="PRIORITY", case_sensitive=False)
+        Priority | None,
+        typer.Argument(
+            metavar="PRIORITY", case_sensitive=False, help="The priority whose targets change."
+        ),
     ] = None,
     respond: Annotated[
         str | None, typer.Option("--respond", metavar="DURATION", help="e.g. 15m, 4h, 1d.")
