@@ -35,6 +35,9 @@ Global options (`--db`, `--as`, `--no-color`, `--version`) belong to `inctrack` 
 and go **before** the command: `inctrack --db team.db list`, not `inctrack list --db
 team.db`. Exit codes are listed in [exit-codes.md](exit-codes.md); output formats in
 [formats.md](formats.md).
+
+Choices are accepted in any case (`-p p1` is `-p P1`); `-f`/`--format` is always the
+format a command prints in. The common commands end with examples that work as written.
 """
 
 

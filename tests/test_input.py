@@ -67,7 +67,7 @@ def test_a_mistyped_choice_is_refused_like_any_other_value(
 
 
 def test_choices_are_still_listed_and_case_free(cli: Cli) -> None:
-    assert "<fixed|workaround|no-fault|duplicate|other>" in ok(cli("resolve", "--help"))
+    assert "Choices: fixed, workaround, no-fault, duplicate, other." in ok(cli("resolve", "--help"))
     cli("log", "Printer jams", "-q")
     cli("respond", "1", "on it", "-q")
     assert ok(cli("hold", "1", "--reason", "Scheduled", "-q")) == "INC-1\n"

@@ -551,14 +551,14 @@ def test_unknown_values_are_reported_with_row_numbers(cli: Cli, tmp_path: Path) 
 
 def test_import_from_stdin(cli: Cli) -> None:
     result = cli(
-        "import", "-", "--format", "jsonl", "--summary", "json",
+        "import", "-", "--input-format", "jsonl", "--summary", "json",
         input=valid_line("From a pipe") + "\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["created"] == 1
     unknown = cli("import", "-", input="")
     assert unknown.exit_code == 2
-    assert "Cannot tell the format of standard input; say --format" in unknown.stderr
+    assert "Cannot tell the format of standard input; say --input-format" in unknown.stderr
 
 
 def test_a_missing_file(cli: Cli, tmp_path: Path) -> None:

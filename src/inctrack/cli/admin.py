@@ -118,7 +118,7 @@ def user_add(
 @user_app.command("update")
 def user_update(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Who, as they pass it to --as.")],
     roles: Roles = None,
     tier: Tier = None,
     group: Group = None,

@@ -52,7 +52,7 @@ Service = Annotated[
     str | None, typer.Option("--service", help="The service or configuration item affected.")
 ]
 CategoryOption = Annotated[
-    str | None, typer.Option("--category", metavar="CAT[/SUB]", help="e.g. network/vpn.")
+    str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="e.g. network/vpn.")
 ]
 Impact = Annotated[
     LevelChoice | None, typer.Option("--impact", case_sensitive=False, help="How much is hit.")
@@ -253,7 +253,9 @@ def list_incidents(
     assignee: AssigneeFilter = None,
     mine: Annotated[bool, typer.Option("--mine", help="Assigned to you.")] = False,
     group: GroupFilter = None,
-    tier: Annotated[int | None, typer.Option("--tier", min=1, max=3)] = None,
+    tier: Annotated[
+        int | None, typer.Option("--tier", min=1, max=3, help="At this support tier.")
+    ] = None,
     service: ServiceFilter = None,
     owner: OwnerFilter = None,
     unassigned: UnassignedFilter = False,

@@ -39,8 +39,12 @@ def categorize(
 def prioritize(
     ctx: typer.Context,
     ref: IncidentArgument,
-    impact: Annotated[LevelChoice | None, typer.Option(case_sensitive=False)] = None,
-    urgency: Annotated[LevelChoice | None, typer.Option(case_sensitive=False)] = None,
+    impact: Annotated[
+        LevelChoice | None, typer.Option(case_sensitive=False, help="How much is hit.")
+    ] = None,
+    urgency: Annotated[
+        LevelChoice | None, typer.Option(case_sensitive=False, help="How soon it hurts.")
+    ] = None,
     priority: Annotated[
         Priority | None,
         typer.Option("--priority", case_sensitive=False, help="Override the matrix."),
@@ -230,7 +234,9 @@ def resume(
 def resolve(
     ctx: typer.Context,
     ref: IncidentArgument,
-    code: Annotated[str, typer.Option("--code", **checked_choice(ResolutionCode))],
+    code: Annotated[
+        str, typer.Option("--code", help="How it was resolved.", **checked_choice(ResolutionCode))
+    ],
     note_text: Annotated[str, typer.Option("--note", help="What was done.")],
     at: AtOption = None,
     fmt: FormatOption = None,
@@ -257,7 +263,9 @@ def close(
     unconfirmed: Annotated[
         bool, typer.Option("--unconfirmed", help="Close without confirmation (needs --reason).")
     ] = False,
-    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why no confirmation (with --unconfirmed).")
+    ] = None,
     stale: Annotated[
         str | None,
         typer.Option(

@@ -30,16 +30,17 @@ class LevelChoice(StrEnum):
 def checked_choice(enum: type[StrEnum], *, metavar: str | None = None) -> dict[str, Any]:
     """Keywords for an option or argument whose value the core checks against ``enum``.
 
-    Help lists the choices and Tab completes them as for a Typer choice, but a wrong
-    value reaches the core, which refuses it like any other value it rejects: one
-    ``Error:`` sentence with a did-you-mean, exit 4 (``domain.parse_choice``).
+    Help lists the choices (the metavar ``{a|b|c}``, which ``cli.helptext`` shows as
+    typed) and Tab completes them as for a Typer choice, but a wrong value reaches the
+    core, which refuses it like any other value it rejects: one ``Error:`` sentence
+    with a did-you-mean, exit 4 (``domain.parse_choice``).
     """
     values = [str(member.value) for member in enum]
 
     def complete(incomplete: str) -> list[str]:
         return [value for value in values if value.startswith(incomplete.lower())]
 
-    return {"metavar": metavar or f"<{'|'.join(values)}>", "autocompletion": complete}
+    return {"metavar": metavar or "{" + "|".join(values) + "}", "autocompletion": complete}
 
 
 FormatOption = Annotated[
@@ -106,7 +107,9 @@ CategoryFilter = Annotated[
 AssigneeFilter = Annotated[
     str | None, typer.Option("--assignee", metavar="USER", help="Assigned to USER.")
 ]
-GroupFilter = Annotated[str | None, typer.Option("--group", metavar="GROUP")]
+GroupFilter = Annotated[
+    str | None, typer.Option("--group", metavar="GROUP", help="Assigned to this team.")
+]
 OwnerFilter = Annotated[
     str | None, typer.Option("--owner", metavar="USER", help="Owned by USER (the service desk).")
 ]
@@ -114,7 +117,9 @@ UnassignedFilter = Annotated[
     bool, typer.Option("--unassigned", help="Nobody assigned (a group may have it).")
 ]
 MajorFilter = Annotated[bool, typer.Option("--major", help="Major incidents only.")]
-ServiceFilter = Annotated[str | None, typer.Option("--service")]
+ServiceFilter = Annotated[
+    str | None, typer.Option("--service", help="Affecting this service or configuration item.")
+]
 SinceFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported at or after WHEN.")]
 UntilFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported before WHEN.")]
 SearchFilter = Annotated[

@@ -107,9 +107,12 @@ def report_sla(
     at_risk: Annotated[bool, typer.Option("--at-risk", help="Only clocks at risk.")] = False,
     as_of: AsOfOption = None,
     priority: Annotated[
-        list[Priority] | None, typer.Option("--priority", "-p", case_sensitive=False)
+        list[Priority] | None,
+        typer.Option("--priority", "-p", case_sensitive=False, help="Only these (repeatable)."),
     ] = None,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUP")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", metavar="GROUP", help="Assigned to this team.")
+    ] = None,
     fail_on_breach: Annotated[
         bool,
         typer.Option("--fail-on-breach", help="Exit 8 if anything breached, 9 if only at risk."),

@@ -26,6 +26,7 @@ from inctrack.cli import (
     templates,
     transfer,
 )
+from inctrack.cli.helptext import install, polish
 from inctrack.cli.runtime import Runtime
 from inctrack.clock import SystemClock
 from inctrack.errors import ExitCode, InctrackError, UsageError
@@ -40,7 +41,12 @@ class BoundaryGroup(TyperGroup):
     Tracker errors become one sentence on stderr and their exit code; anything
     unexpected is reported as a bug (``ExitCode.INTERNAL``), with the traceback only
     when ``INCTRACK_DEBUG=1``. Typer's own usage errors pass through (``ExitCode.USAGE``).
+    Building it polishes the help of the whole command tree (``cli.helptext``).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        polish(self)
 
     def invoke(self, ctx: Any) -> Any:
         no_color = isinstance(ctx.obj, Runtime) and ctx.obj.no_color
@@ -68,6 +74,7 @@ class BoundaryGroup(TyperGroup):
             raise typer.Exit(ExitCode.INTERNAL) from None
 
 
+install()
 app = typer.Typer(
     cls=BoundaryGroup,
     name="inctrack",

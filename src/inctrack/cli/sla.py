@@ -61,7 +61,10 @@ def policy_show(ctx: typer.Context, fmt: FormatOption = None) -> None:
 def policy_set(
     ctx: typer.Context,
     priority: Annotated[
-        Priority | None, typer.Argument(metavar="PRIORITY", case_sensitive=False)
+        Priority | None,
+        typer.Argument(
+            metavar="PRIORITY", case_sensitive=False, help="The priority whose targets change."
+        ),
     ] = None,
     respond: Annotated[
         str | None, typer.Option("--respond", metavar="DURATION", help="e.g. 15m, 4h, 1d.")
@@ -69,7 +72,12 @@ def policy_set(
     resolve: Annotated[
         str | None, typer.Option("--resolve", metavar="DURATION", help="e.g. 4h, 3d.")
     ] = None,
-    calendar: Annotated[str | None, typer.Option("--calendar", metavar="24x7|business")] = None,
+    calendar: Annotated[
+        str | None,
+        typer.Option(
+            "--calendar", metavar="24x7|business", help="Count round the clock or business hours."
+        ),
+    ] = None,
     at_risk: Annotated[
         str | None, typer.Option("--at-risk", metavar="PERCENT", help="e.g. 75%.")
     ] = None,
@@ -152,7 +160,9 @@ def _day(text: str) -> date:
 def holiday_add(
     ctx: typer.Context,
     day: Day,
-    name: Annotated[str | None, typer.Option("--name")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="What the day is, e.g. Christmas.")
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Add a holiday (admin)."""

@@ -117,8 +117,15 @@ def import_(
     file_format: Annotated[
         FileFormat | None,
         typer.Option(
-            "--format", "-f", case_sensitive=False,
-            help="jsonl, json or csv (default: from the file name; ServiceNow: csv).",
+            "--input-format", case_sensitive=False,
+            help="The file's format (default: from the file name; ServiceNow: csv).",
+        ),
+    ] = None,
+    legacy_format: Annotated[
+        FileFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, hidden=True,
+            help="Deprecated spelling of --input-format.",
         ),
     ] = None,
     origin: Annotated[
@@ -181,6 +188,7 @@ def import_(
     from inctrack.render.transfer import import_summary
 
     rt = runtime(ctx)
+    file_format = _renamed_input_format(file_format, legacy_format, no_color=rt.no_color)
     rt.creates = not dry_run  # importing may start a new database; a dry run changes nothing
     options = transfer.ImportOptions(
         source, fmt=_input_format(file_format), origin=origin.value, mapping=mapping or (),
@@ -198,6 +206,25 @@ def import_(
     verdict = summary.verdict()
     if verdict is not None:  # only a dry run gets here with one
         raise verdict
+
+
+def _renamed_input_format(
+    chosen: FileFormat | None, legacy: FileFormat | None, *, no_color: bool
+) -> FileFormat | None:
+    """``import --format``/``-f`` was the input format; -f is the output format elsewhere.
+
+    The old spelling still works, with a warning, so that scripts do not break.
+    """
+    if legacy is None:
+        return chosen
+    from inctrack.cli.output import warning
+    from inctrack.errors import UsageError
+
+    if chosen is not None and chosen is not legacy:
+        raise UsageError(f"--input-format {chosen} and --format {legacy} disagree; "
+                         "give --input-format alone.")  # fmt: skip
+    warning(f"import --format is deprecated; say --input-format {legacy}.", no_color=no_color)
+    return legacy
 
 
 def _input_format(chosen: FileFormat | None) -> InputFormat | None:

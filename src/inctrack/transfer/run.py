@@ -35,7 +35,7 @@ InputFormat = ExportFormat
 
 
 def guess_format(source: str, given: InputFormat | None) -> InputFormat:
-    """``--format``, else the file name's: ``.jsonl``/``.ndjson``, ``.json``, ``.csv``."""
+    """``--input-format``, else the file name's: ``.jsonl``/``.ndjson``, ``.json``, ``.csv``."""
     if given is not None:
         return given
     suffix = Path(source).suffix.lower()
@@ -43,7 +43,9 @@ def guess_format(source: str, given: InputFormat | None) -> InputFormat:
              ".json": InputFormat.JSON, ".csv": InputFormat.CSV}.get(suffix)  # fmt: skip
     if found is None:
         what = "standard input" if source == "-" else source
-        raise UsageError(f"Cannot tell the format of {what}; say --format jsonl, json or csv.")
+        raise UsageError(
+            f"Cannot tell the format of {what}; say --input-format jsonl, json or csv."
+        )
     return found
 
 

@@ -1,0 +1,182 @@
+"""How every command's ``--help`` names values, lists choices and shows examples.
+
+Typer names an option's value by its Python type (``<bool>``, ``<str>``,
+``<list[p1|p2]>``) and lowercases the choices of a case-insensitive option. Here,
+once for the whole command tree (:func:`polish`, called when the root group is
+built, so a new command or option gets it without asking):
+
+- a flag shows no value; a value is named ``TEXT``, ``N``, ``NUMBER`` or ``PATH``,
+  or by the ``metavar`` the option gives; an argument shows its NAME alone;
+- choices are shown as they are typed (``P1``, not ``p1``; parsing stays
+  case-insensitive): a short list in place of the value name (``table|json|csv``),
+  a long one as a sentence at the end of the help text, which wraps between words
+  (an enum's members, or a ``{a|b|c}`` metavar: see ``options.checked_choice``);
+- a command listed in :data:`EXAMPLES` ends with an "Examples" section, as ``gh``
+  does; ``tests/test_help.py`` runs every line of them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from typer.core import TyperArgument, TyperGroup, TyperOption
+
+CHOICES_INLINE = 16
+"""The longest ``a|b|c`` list shown in place of the value name; longer ones move to
+the help text, so that they never wrap in the middle of a word at 80 columns."""
+
+EXAMPLE_PROMPT = "$ "
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "log": (
+        'inctrack log "VPN down for the sales floor" --impact high --urgency high',
+        'inctrack log "Outlook keeps asking for a password" -r dana --channel email',
+        'inctrack log "Password reset" --resolve --code fixed --note "Reset it"',
+    ),
+    "show": (
+        "inctrack show INC-1",
+        "inctrack show 1 -f json",
+    ),
+    "list": (
+        "inctrack list",
+        "inctrack list -p P1 -p P2 --unassigned",
+        "inctrack list --all --since monday -f csv",
+        "inctrack list -q --sort reported",
+    ),
+    "respond": (
+        'inctrack respond INC-1 "Looking at the VPN concentrator"',
+        "inctrack respond 2 'Called back: it is the new password policy'",
+    ),
+    "assign": (
+        "inctrack assign INC-1 --to tester",
+        "inctrack assign 2 --to tester -q",
+    ),
+    "escalate": (
+        'inctrack escalate INC-1 --tier 2 --reason "Needs the network team"',
+        'inctrack escalate 1 --major --reason "Whole floor offline"',
+    ),
+    "resolve": (
+        'inctrack resolve INC-1 --code fixed --note "Restarted the concentrator"',
+        'inctrack resolve 2 --code workaround --note "Webmail until the fix"',
+    ),
+    "close": (
+        "inctrack close INC-1 --confirmed-by tester",
+        'inctrack close 2 --unconfirmed --reason "No answer in three days"',
+        "inctrack close --stale 7d",
+    ),
+    "export": (
+        "inctrack export -o incidents.jsonl",
+        "inctrack export -f csv --since 2026-01-01 -o incidents.csv",
+    ),
+    "import": (
+        "inctrack import incidents.jsonl --dry-run",
+        "inctrack import incidents.jsonl --on-conflict update",
+        "inctrack import incidents.csv --input-format csv --summary json",
+    ),
+    "report sla": (
+        "inctrack report sla",
+        "inctrack report sla --breached -p P1",
+        "inctrack report sla --fail-on-breach --quiet-if-none",
+    ),
+}
+"""Command path -> example command lines, run in the order of ``inctrack --help``.
+
+Each line must work against the database the lines before it made (the test runs
+them one after the other on a fresh one) and fit an 80-column terminal.
+"""
+
+
+def examples_epilog(lines: tuple[str, ...]) -> str:
+    """An "Examples" section that reads the same in Rich and Markdown help.
+
+    A line break is a Markdown hard break (two spaces, then a newline), which Rich
+    text prints as it is.
+    """
+    body = "  \n".join(EXAMPLE_PROMPT + line for line in lines)
+    return f"Examples:\n\n{body}"
+
+
+def polish(group: TyperGroup) -> None:
+    """Give every parameter of every command under ``group`` a readable help line."""
+    for path, command in walk(group):
+        for param in command.params:
+            if isinstance(param, TyperOption | TyperArgument):
+                _polish_param(param)
+        lines = EXAMPLES.get(" ".join(path))
+        if lines:
+            command.epilog = examples_epilog(lines)
+
+
+def walk(group: Any, path: tuple[str, ...] = ()) -> Any:
+    """Every command and group under ``group``, with its path (``("report", "sla")``)."""
+    for name, command in getattr(group, "commands", {}).items():
+        yield (*path, name), command
+        yield from walk(command, (*path, name))
+
+
+def choices(param: TyperOption | TyperArgument) -> list[str]:
+    """The values a choice parameter takes, as a user types them (``P1``)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or not descriptor.is_choice:
+        return []
+    return [str(getattr(choice, "value", choice)) for choice in descriptor.choices or ()]
+
+
+def _polish_param(param: TyperOption | TyperArgument) -> None:
+    listed = choices(param)
+    if not listed and param.metavar and re.fullmatch(r"\{[^{}]+\}", param.metavar):
+        listed = param.metavar[1:-1].split("|")  # checked_choice: a list the core checks
+    if isinstance(param, TyperOption) and (param.is_flag or param.count):
+        return
+    inline = "|".join(listed)
+    if listed and len(inline) <= CHOICES_INLINE and isinstance(param, TyperOption):
+        param.metavar = inline
+        return
+    if listed:
+        if param.metavar is None or param.metavar.startswith("{"):
+            param.metavar = _name(param)
+        param.help = f"{(param.help or '').rstrip()} Choices: {', '.join(listed)}.".lstrip()
+    elif isinstance(param, TyperOption) and param.metavar is None:
+        param.metavar = _value_name(param)
+
+
+def _name(param: TyperOption | TyperArgument) -> str:
+    longs = [opt for opt in param.opts if opt.startswith("--")]
+    base = longs[0].lstrip("-") if longs else (param.name or "value")
+    return base.upper()
+
+
+def _value_name(param: TyperOption) -> str:
+    descriptor = param.type_descriptor
+    if descriptor.is_path:
+        return "PATH"
+    annotation = descriptor.annotation
+    args = getattr(annotation, "__args__", None)
+    element = args[0] if args else annotation
+    if element is int:
+        return "N"
+    if element is float:
+        return "NUMBER"
+    if element is str:
+        return "TEXT"
+    return _name(param)
+
+
+def _option_value(self: TyperOption, ctx: Any) -> str | None:
+    """An option's value in help: none for a flag, else its (polished) metavar."""
+    if self.is_flag or self.count:
+        return None
+    return self.metavar if self.metavar is not None else _value_name(self)
+
+
+def _argument_value(self: TyperArgument, ctx: Any) -> str | None:
+    """An argument shows its NAME in the first column, and nothing more."""
+    return None
+
+
+def install() -> None:
+    """Name values the way :func:`polish` does, for the options Typer adds itself
+    (``--help``, ``--install-completion``) and any it builds later."""
+    TyperOption.display_type_rich = _option_value  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = _argument_value  # type: ignore[method-assign,assignment]
