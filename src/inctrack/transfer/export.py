@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from textwrap import indent
@@ -23,7 +22,7 @@ from typing import IO, Any, cast
 from sqlalchemy import Table, select
 from sqlmodel import SQLModel
 
-from inctrack.errors import Rejected
+from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
@@ -127,17 +126,9 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
-@contextmanager
-def output_file(path: Path) -> Iterator[IO[str]]:
-    """Write to ``path`` through a temporary name: a failed export leaves no half file."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        handle = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise Rejected(f"Cannot write {path}: {exc.strerror}.") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+def output_file(
+    path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+) -> AbstractContextManager[IO[str]]:
+    """Write an export to ``path``: through a temporary owner-only file, never over the
+    database, over an existing file only with ``force`` (see :mod:`inctrack.files`)."""
+    return text_output(path, force=force, protected=protected)
