@@ -25,7 +25,7 @@ from sqlmodel import SQLModel
 from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
-from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
+from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
 from inctrack.storage.models import Event, Incident
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -115,7 +115,8 @@ def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> 
 def csv_row(record: Record) -> list[str]:
     flat = flatten(record)
     cells = [_csv_cell(flat[column]) for column in EXPORT_CSV_COLUMNS[:-1]]
-    return [*cells, json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))]
+    events = json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))
+    return [*cells, csv_text(events)]
 
 
 def _csv_cell(value: object) -> str:
@@ -123,7 +124,7 @@ def _csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return csv_text(value) if isinstance(value, str) else str(value)
 
 
 def output_file(
