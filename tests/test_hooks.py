@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from inctrack.cli.hooks import Call, Hooks, hooks_dir, hooks_for
+from inctrack.cli.hooks import OUTPUT_LIMIT, Call, Hooks, hooks_dir, hooks_for
 
 from .helpers import Cli, Desk, ok
 
@@ -307,3 +312,87 @@ def test_hooks_runner_directly(tmp_path: Path) -> None:
     assert warnings == ["The on-close hook failed for INC-7 (exit status 1); the change is saved."]
     assert printed == []
     assert os.stat(tmp_path / "on-close").st_mode & stat.S_IXUSR
+
+
+def test_a_hanging_hook_cannot_stall_a_batch_beyond_the_total_time(
+    cli: Cli, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hook(hooks, "on-log", "#!/bin/sh\nsleep 30\n")
+    monkeypatch.setenv("INCTRACK_HOOK_TIMEOUT", "0.4")
+    monkeypatch.setenv("INCTRACK_HOOK_TOTAL_TIMEOUT", "1")
+    batch = "".join(f'{{"title": "alert {n}"}}\n' for n in range(1, 7))
+    result = cli("log", "--batch", "-", "-q", input=batch)
+    assert (result.exit_code, result.stdout) == (0, "".join(f"INC-{n}\n" for n in range(1, 7)))
+    said = " ".join(result.stderr.split())
+    stopped = said.count("was stopped after")
+    skipped = re.search(r"used up their 1 s \(INCTRACK_HOOK_TOTAL_TIMEOUT\), so (\d+) more", said)
+    assert skipped is not None, said
+    assert 1 <= stopped < 6
+    assert stopped + int(skipped.group(1)) == 6
+    assert said.count("used up their") == 1  # one line, however many were skipped
+    assert len(cli.json("list")) == 6
+
+
+def test_hook_output_is_capped_not_buffered(cli: Cli, hooks: Path) -> None:
+    _hook(hooks, "on-log", "#!/bin/sh\nyes | head -c 50000000\n")
+    result = cli("log", "Email down", "-q")
+    assert (result.exit_code, result.stdout) == (0, "INC-1\n")
+    assert len(result.stderr) < OUTPUT_LIMIT + 200
+    assert result.stderr.startswith("y\ny\n")
+    discarded = 50_000_000 - OUTPUT_LIMIT
+    assert f"[... {discarded} more bytes of hook output discarded]" in result.stderr
+
+
+def test_a_hooks_own_output_reaches_the_terminal_cleaned(cli: Cli, hooks: Path) -> None:
+    _hook(hooks, "on-log", "#!/bin/sh\nprintf 'sent \\033[2J\\033]0;owned\\007ok\\n'\n")
+    result = cli("log", "Email down", "-q")
+    assert result.stderr == "sent [2J]0;ownedok\n"
+
+
+INTERRUPTED = """
+import sys
+from pathlib import Path
+from inctrack.cli.hooks import Call, Hooks
+Hooks(Path(sys.argv[1])).run([Call("on-log", "{}", subject="INC-1")])
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", ["timeout", "interrupt"])
+def test_a_stopped_hook_takes_everything_it_started_with_it(
+    hooks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    pids = tmp_path / "pids"
+    _hook(hooks, "on-log", f"#!/bin/sh\nsleep 60 &\necho $$ $! > {pids}.tmp\n"
+          f"mv {pids}.tmp {pids}\nwait\n")  # fmt: skip
+    monkeypatch.setenv("INCTRACK_HOOK_TIMEOUT", "30" if how == "interrupt" else "1")
+    runner = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, str(hooks)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for _ in range(200):
+        if pids.exists() or runner.poll() is not None:
+            break
+        time.sleep(0.05)
+    started = [int(pid) for pid in pids.read_text().split()]
+    if how == "interrupt":
+        runner.send_signal(signal.SIGINT)
+    _, stderr = runner.communicate(timeout=20)
+    if how == "interrupt":
+        assert runner.returncode != 0
+        assert "Interrupted: the on-log hook for INC-1 was stopped" in stderr
+    else:
+        assert runner.returncode == 0
+        assert "was stopped after 1 s" in stderr
+    for _ in range(100):
+        if not any(_alive(pid) for pid in started):
+            break
+        time.sleep(0.05)
+    assert [pid for pid in started if _alive(pid)] == []

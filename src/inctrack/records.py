@@ -7,6 +7,7 @@ UTC with offset. Changing a key here is a breaking change for scripts.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +135,40 @@ INCIDENT_CSV_COLUMNS = (
     "sla_resolution_remaining_seconds", "sla_resolution_state",
 )  # fmt: skip
 """CSV columns of an incident, in order: the JSON record flattened (events left out)."""
+
+
+CSV_ESCAPE = "'"
+"""The first character of a CSV cell whose text was escaped (see :func:`csv_text`)."""
+_FORMULA_STARTS = frozenset("=+-@\t\r" + CSV_ESCAPE)
+_CSV_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CSV_ESCAPED = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def csv_text(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet evaluates and no terminal obeys.
+
+    A text that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return:
+    the OWASP rule), starts with ``'`` itself, or holds a control character (C0 but tab
+    and newline, DEL, C1) is written as ``'`` followed by the text with each ``\\``
+    doubled and each control character as ``\\xHH``. Any other text is written as it
+    is. :func:`csv_original` undoes it exactly: the mapping is one to one.
+    """
+    if not text or (text[0] not in _FORMULA_STARTS and not _CSV_UNSAFE.search(text)):
+        return text
+    escaped = text.replace("\\", "\\\\")
+    return CSV_ESCAPE + _CSV_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", escaped)
+
+
+def csv_original(cell: str) -> str:
+    """The text :func:`csv_text` made ``cell`` from."""
+    if not cell.startswith(CSV_ESCAPE):
+        return cell
+    return _CSV_ESCAPED.sub(_unescaped, cell[1:])
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return "\\" if code == "\\" else chr(int(code[1:], 16))
 
 
 def flatten(record: Record, prefix: str = "") -> Record:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from inctrack.cli import output
 from inctrack.cli.options import FormatOption, QuietOption
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Role
@@ -92,7 +93,7 @@ def _user(
     with rt.tracker(write=True) as tracker:
         record = user_record(action(tracker))
     if quiet:
-        typer.echo(record["name"])
+        output.echo(record["name"])
         return
     rt.emit(record, fmt, table=user_detail, columns=USER_CSV_COLUMNS)
 

@@ -83,6 +83,6 @@ def _write(
     for note in notes:
         output.warning(note, no_color=rt.no_color)
     if quiet:
-        typer.echo(record["key"])
+        output.echo(record["key"])
     else:
         rt.emit(record, fmt, table=settings_table, columns=SETTING_KEYS)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from inctrack.cli import output
 from inctrack.cli.options import FormatOption
 from inctrack.cli.runtime import runtime
 from inctrack.errors import ExitCode
@@ -22,7 +23,7 @@ def path(ctx: typer.Context) -> None:
     """Print the database in use (a file path, or the URL with its password hidden)."""
     from inctrack.storage.location import display_url, resolve_url
 
-    typer.echo(display_url(resolve_url(runtime(ctx).settings.db)))
+    output.echo(display_url(resolve_url(runtime(ctx).settings.db)))
 
 
 @app.command("init")
@@ -41,7 +42,7 @@ def init(
 
     rt = runtime(ctx)
     done = Database.init(rt.settings.db, shared=shared, parents=rt.db_is_default)
-    typer.echo(init_message(done, shared=shared))
+    output.echo(init_message(done, shared=shared))
 
 
 def init_message(done: Initialized, *, shared: bool) -> str:
@@ -81,7 +82,7 @@ def backup(
             "own tools (pg_dump)."
         )
     backup_sqlite_to(path, target)
-    typer.echo(f"Backed up {database.location} to {target}")
+    output.echo(f"Backed up {database.location} to {target}")
 
 
 @app.command("upgrade")
@@ -95,9 +96,9 @@ def upgrade(ctx: typer.Context) -> None:
     with database.translate_errors():
         backup = migrate.upgrade(database)
     if before == migrate.HEAD:
-        typer.echo(f"{database.location} is already at schema revision {migrate.HEAD}.")
+        output.echo(f"{database.location} is already at schema revision {migrate.HEAD}.")
     else:
-        typer.echo(
+        output.echo(
             f"Upgraded {database.location} from schema revision {before or 'none'} to "
             f"{migrate.HEAD}." + (f" Backup: {backup}" if backup else "")
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from inctrack.cli import output
 from inctrack.cli.options import FormatOption, QuietOption
 from inctrack.cli.runtime import runtime
 
@@ -32,7 +33,7 @@ def _write(
     with rt.tracker(write=True) as tracker:
         record = tracker.groups.record(action(tracker))
     if quiet:
-        typer.echo(record["name"])
+        output.echo(record["name"])
         return
     rt.emit(record, fmt, table=group_detail, columns=GROUP_CSV_COLUMNS)
 

@@ -4,9 +4,13 @@ A hook is an executable file in the hooks directory (``INCTRACK_HOOKS_DIR``,
 default ``hooks/`` in inctrack's config directory) named after what happened:
 :data:`HOOKS`. It gets the record as JSON on stdin and a few ``INCTRACK_*``
 variables, and has :data:`DEFAULT_TIMEOUT` seconds (``INCTRACK_HOOK_TIMEOUT``)
-to finish. Whatever a hook does, the change is already committed: a hook that
-fails, hangs or cannot start is reported with one warning on stderr and never
-changes the command's exit code.
+to finish; all the hook runs of one command together have :data:`DEFAULT_TOTAL`
+seconds (``INCTRACK_HOOK_TOTAL_TIMEOUT``), after which the rest are skipped. A
+hook runs in its own process group (session), which is ended on a timeout and on
+Ctrl-C; of what it prints, the first :data:`OUTPUT_LIMIT` bytes are kept and the
+rest read and discarded. Whatever a hook does, the change is already committed: a
+hook that fails, hangs or cannot start is reported with one warning on stderr and
+never changes the command's exit code.
 
 This module only finds and runs hooks; it never touches the database. The
 command line (``cli/runtime.py``) decides which hooks a command calls, from
@@ -22,9 +26,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from inctrack.cli.config import APP_NAME
 
@@ -49,11 +56,23 @@ KIND_HOOKS: dict[str, str] = {
 DEFAULT_TIMEOUT = 10.0
 """Seconds a hook may run before it is stopped (``INCTRACK_HOOK_TIMEOUT``)."""
 
+DEFAULT_TOTAL = 30.0
+"""Seconds all the hook runs of one command may take together
+(``INCTRACK_HOOK_TOTAL_TIMEOUT``): a batch of a hundred incidents whose hook hangs
+waits this long, not a hundred timeouts."""
+
+OUTPUT_LIMIT = 64 * 1024
+"""Bytes of a hook's output that are kept and shown; the rest is read and discarded."""
+
 IN_HOOK = "INCTRACK_HOOK"
 """Set to the hook's name in its environment; inctrack run from a hook runs no hooks."""
 
 _GRACE = 2.0
 """Seconds between asking a timed-out hook to stop (SIGTERM) and killing it."""
+
+_DRAIN = 0.5
+"""Seconds to wait, once a hook has exited, for the rest of its output (a background
+child of the hook may hold its output open for ever)."""
 
 
 def hooks_dir() -> Path:
@@ -129,30 +148,42 @@ class Hooks:
         return self._present
 
     def timeout(self) -> float:
-        text = os.environ.get("INCTRACK_HOOK_TIMEOUT", "").strip()
+        """Seconds one hook run may take (``INCTRACK_HOOK_TIMEOUT``)."""
+        return self._seconds("INCTRACK_HOOK_TIMEOUT", DEFAULT_TIMEOUT)
+
+    def total_timeout(self) -> float:
+        """Seconds all the runs of one command may take (``INCTRACK_HOOK_TOTAL_TIMEOUT``)."""
+        return self._seconds("INCTRACK_HOOK_TOTAL_TIMEOUT", DEFAULT_TOTAL)
+
+    def _seconds(self, variable: str, default: float) -> float:
+        text = os.environ.get(variable, "").strip()
         if not text:
-            return DEFAULT_TIMEOUT
+            return default
         try:
             value = float(text)
         except ValueError:
             value = 0.0
-        if value > 0:
+        if value > 0 and value != float("inf"):
             return value
         self._warn_once(
-            "timeout",
-            f"INCTRACK_HOOK_TIMEOUT={text!r} is not a positive number of seconds; hooks get "
-            f"the default {DEFAULT_TIMEOUT:g} s.",
+            variable,
+            f"{variable}={text!r} is not a positive number of seconds; hooks get the "
+            f"default {default:g} s.",
         )
-        return DEFAULT_TIMEOUT
+        return default
 
     def run(self, calls: Sequence[Call]) -> None:
-        """Run each call whose hook exists, in order; problems become warnings."""
+        """Run each call whose hook exists, in order, within the command's total hook time;
+        problems become warnings. Ctrl-C ends the running hook's process group and
+        skips the rest (``KeyboardInterrupt`` goes on up)."""
         present = self.present()
-        timeout = self.timeout() if any(c.hook in present for c in calls) else DEFAULT_TIMEOUT
-        for call in calls:
-            path = present.get(call.hook)
-            if path is None:
-                continue
+        runnable = [call for call in calls if call.hook in present]
+        if not runnable:
+            return
+        timeout, total = self.timeout(), self.total_timeout()
+        deadline = time.monotonic() + total
+        for index, call in enumerate(runnable):
+            path = present[call.hook]
             if not os.access(path, os.X_OK):
                 self._warn_once(
                     call.hook,
@@ -160,19 +191,30 @@ class Hooks:
                     "executable (chmod +x) or remove it.",
                 )
                 continue
-            self._run(path, call, timeout)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                skipped = len(runnable) - index
+                self.warn(
+                    f"The hooks of this command used up their {total:g} s "
+                    f"(INCTRACK_HOOK_TOTAL_TIMEOUT), so {skipped} more hook "
+                    f"run{'s were' if skipped > 1 else ' was'} skipped; the change is saved."
+                )
+                return
+            if left < timeout:
+                self._run(path, call, left, "the command's INCTRACK_HOOK_TOTAL_TIMEOUT")
+            else:
+                self._run(path, call, timeout, "INCTRACK_HOOK_TIMEOUT")
 
-    def _run(self, path: Path, call: Call, timeout: float) -> None:
+    def _run(self, path: Path, call: Call, timeout: float, limit: str) -> None:
         event = call.hook.removeprefix("on-")
         env = {**os.environ, **call.env, IN_HOOK: call.hook, "INCTRACK_EVENT": event}
-        with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as output:
-            # Files, not pipes: a hook that does not read its input, or leaves a
-            # background child holding its output, cannot block inctrack.
+        with tempfile.TemporaryFile() as stdin:
+            # A file, not a pipe: a hook that does not read its input cannot block inctrack.
             stdin.write(call.payload.encode("utf-8"))
             stdin.seek(0)
             try:
                 process = subprocess.Popen(
-                    [str(path)], stdin=stdin, stdout=output, stderr=subprocess.STDOUT,
+                    [str(path)], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                     env=env, start_new_session=os.name == "posix",
                 )  # fmt: skip
             except OSError as exc:
@@ -182,15 +224,24 @@ class Hooks:
                     "the change is saved."
                 )
                 return
+            output = _Output(process.stdout)
             problem = None
             try:
                 code = process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 _stop(process)
                 problem = (
-                    f"The {call.hook} hook for {call.subject} was stopped after {timeout:g} s "
-                    "(INCTRACK_HOOK_TIMEOUT); the change is saved."
+                    f"The {call.hook} hook for {call.subject} was stopped after "
+                    f"{round(timeout, 1):g} s "
+                    f"({limit}); the change is saved."
                 )
+            except KeyboardInterrupt:
+                _stop(process, grace=0.2)
+                self.warn(
+                    f"Interrupted: the {call.hook} hook for {call.subject} was stopped, and no "
+                    "more hooks run; the change is saved."
+                )
+                raise
             else:
                 if code < 0:
                     problem = (
@@ -202,8 +253,7 @@ class Hooks:
                         f"The {call.hook} hook failed for {call.subject} (exit status {code}); "
                         "the change is saved."
                     )
-            output.seek(0)
-            printed = output.read().decode("utf-8", errors="replace")
+            printed = output.text()
         if printed:
             self.echo(printed if printed.endswith("\n") else printed + "\n")
         if problem is not None:
@@ -215,13 +265,43 @@ class Hooks:
             self.warn(message)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+class _Output:
+    """What a hook prints, read by a thread as it comes: the first :data:`OUTPUT_LIMIT`
+    bytes kept, the rest counted and discarded (a hook printing 200 MB costs no memory,
+    and never blocks on a full pipe)."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self.kept = bytearray()
+        self.dropped = 0
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        if stream is None:
+            return
+        read = getattr(stream, "read1", stream.read)
+        with stream:
+            while chunk := read(65536):
+                room = max(0, OUTPUT_LIMIT - len(self.kept))
+                self.kept += chunk[:room]
+                self.dropped += len(chunk) - min(room, len(chunk))
+
+    def text(self) -> str:
+        """What was printed, once the hook has ended (waiting a little for the rest)."""
+        self._reader.join(_DRAIN)
+        text = bytes(self.kept).decode("utf-8", errors="replace")
+        if self.dropped:
+            text += f"\n[... {self.dropped} more bytes of hook output discarded]\n"
+        return text
+
+
+def _stop(process: subprocess.Popen[bytes], *, grace: float = _GRACE) -> None:
     """Stop a hook and everything it started (its process group), politely first."""
     if os.name != "posix":
         process.kill()
         process.wait()
         return
-    for sig, wait in ((signal.SIGTERM, _GRACE), (signal.SIGKILL, None)):
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         try:

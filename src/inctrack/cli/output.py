@@ -1,4 +1,9 @@
-"""Where output goes: data to stdout, messages to stderr; colour only on a TTY."""
+"""Where output goes: data to stdout, messages to stderr; colour only on a TTY.
+
+Every message and plain line printed here goes through the one sanitiser
+(:mod:`inctrack.render.text`): an argument echoed in an error cannot carry an escape
+sequence or a bidirectional override to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 
 from inctrack.cli.options import OutputFormat
+from inctrack.render.text import clean, safe_text
 
 if TYPE_CHECKING:
     from inctrack.records import Record
@@ -23,19 +30,28 @@ def console(*, stderr: bool = False, no_color: bool = False) -> Console:
 
 def error(message: str, *, no_color: bool = False) -> None:
     console(stderr=True, no_color=no_color).print(
-        Text.assemble(("Error: ", "bold red"), message), soft_wrap=True
+        Text.assemble(("Error: ", "bold red"), safe_text(message, lines=True)), soft_wrap=True
     )
 
 
 def warning(message: str, *, no_color: bool = False) -> None:
     """A problem that did not stop the command (a failing hook)."""
     console(stderr=True, no_color=no_color).print(
-        Text.assemble(("Warning: ", "bold yellow"), message), soft_wrap=True
+        Text.assemble(("Warning: ", "bold yellow"), safe_text(message, lines=True)),
+        soft_wrap=True,
     )
 
 
 def notice(message: str, *, no_color: bool = False) -> None:
-    console(stderr=True, no_color=no_color).print(Text(message, style="dim"), soft_wrap=True)
+    console(stderr=True, no_color=no_color).print(
+        safe_text(message, "dim", lines=True), soft_wrap=True
+    )
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, lines: bool = False) -> None:
+    """A plain line (a name, a path, a message) with its text made safe for a terminal;
+    ``lines`` keeps line breaks (a hook's output)."""
+    typer.echo(clean(text, lines=lines), err=err, nl=nl)
 
 
 def emit(

@@ -119,7 +119,7 @@ class Runtime:
 
             self._hooks = Hooks(
                 warn=lambda message: output.warning(message, no_color=self.no_color),
-                echo=lambda text: typer.echo(text, err=True, nl=False),
+                echo=lambda text: output.echo(text, err=True, nl=False, lines=True),
             )
         return self._hooks
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from inctrack.cli import output
 from inctrack.cli.incidents import (
     CategoryOption,
     ChannelOption,
@@ -61,7 +62,7 @@ def template_add(
     with rt.tracker(write=True) as tracker:
         record = template_record(tracker.templates.add(name, preset))
     if quiet:
-        typer.echo(record["name"])
+        output.echo(record["name"])
         return
     rt.emit(record, fmt, table=template_detail, columns=TEMPLATE_CSV_COLUMNS)
 
@@ -102,6 +103,6 @@ def template_remove(
     with rt.tracker(write=True) as tracker:
         record = template_record(tracker.templates.remove(name))
     if quiet:
-        typer.echo(record["name"])
+        output.echo(record["name"])
         return
     rt.emit(record, fmt, table=template_detail, columns=TEMPLATE_CSV_COLUMNS)

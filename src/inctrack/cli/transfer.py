@@ -57,8 +57,16 @@ def export(
     ] = FileFormat.JSONL,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here (default: stdout); never over an existing file without --force.",
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file if it exists.")
+    ] = False,
     status: StatusFilter = None,
     priority: PriorityFilter = None,
     category: CategoryFilter = None,
@@ -88,7 +96,8 @@ def export(
         group=group, service=service, owner=owner, unassigned=unassigned, major=major,
     )  # fmt: skip
     fmt = transfer.ExportFormat(file_format.value)
-    with rt.tracker(write=False) as tracker, _destination(output) as out:
+    protected = rt.database().files if output is not None else []
+    with rt.tracker(write=False) as tracker, _destination(output, force, protected) as out:
         incidents, events = transfer.write_export(transfer.export_records(tracker, query), fmt, out)
     if output is not None:
         notice(f"Exported {_count(incidents, 'incident')} with {_count(events, 'event')} "
@@ -100,14 +109,14 @@ def _count(number: int, noun: str) -> str:
 
 
 @contextmanager
-def _destination(output: Path | None) -> Iterator[IO[str]]:
+def _destination(output: Path | None, force: bool, protected: list[Path]) -> Iterator[IO[str]]:
     from inctrack.transfer import output_file
 
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    with output_file(output) as handle:
+    with output_file(output, force=force, protected=protected) as handle:
         yield handle
 
 

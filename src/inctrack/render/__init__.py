@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from inctrack.records import Record, flatten
+from inctrack.records import Record, csv_text, flatten
 
 
 def to_json(data: Record | Sequence[Record]) -> str:
@@ -37,7 +37,8 @@ def json_bytes(data: Record | Sequence[Record]) -> bytes | None:
 
 
 def to_csv(records: Sequence[Record], *, columns: Sequence[str] | None = None) -> str:
-    """One row per record, nested objects flattened (``sla_response_state``)."""
+    """One row per record, nested objects flattened (``sla_response_state``); text that a
+    spreadsheet would evaluate or a terminal obey is escaped (:func:`csv_text`)."""
     rows = [flatten(record) for record in records]
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     buffer = io.StringIO()
@@ -53,4 +54,6 @@ def _csv_value(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)
     return value

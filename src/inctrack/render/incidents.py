@@ -67,7 +67,7 @@ def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableT
             fields.add_row(label, safe_text(value))
     parts: list[RenderableType] = [heading, fields]
     if record.get("description"):
-        parts += [Text(""), safe_text(record["description"])]
+        parts += [Text(""), safe_text(record["description"], lines=True)]
     if record.get("events"):
         parts += [Text(""), timeline(record["events"], tz=tz)]
     return Group(*parts)
@@ -84,7 +84,7 @@ def timeline(events: Sequence[Record], *, tz: tzinfo) -> RenderableType:
             safe_text(local_time(event["at"], tz)),
             safe_text(event["actor"]),
             safe_text(event["kind"], "bold"),
-            safe_text(_event_detail(event)),
+            safe_text(_event_detail(event), lines=True),
         )
     return table
 

@@ -69,7 +69,7 @@ def problem_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableTy
             fields.add_row(label, safe_text(value))
     parts: list[RenderableType] = [heading, fields]
     if record["description"]:
-        parts += [Text(""), safe_text(record["description"])]
+        parts += [Text(""), safe_text(record["description"], lines=True)]
     incidents = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Incidents",
                       title_justify="left")  # fmt: skip
     for column in ("ID", "Pri", "Status", "Title", "Reported"):

@@ -21,6 +21,7 @@ from rich.style import Style
 from rich.text import Text
 
 from inctrack.render.text import clean
+from inctrack.render.text import safe_text as safe_text  # the views take it from here
 
 PRIORITY_STYLES = {"P1": "bold red", "P2": "red", "P3": "yellow", "P4": "green", "P5": "blue"}
 STATUS_STYLES = {
@@ -39,21 +40,13 @@ def local_time(value: str | None, tz: tzinfo) -> str:
     return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def safe_text(value: Any, style: str = "") -> Text:
-    """User text as Rich ``Text``: control characters stripped and never read as markup,
-    so that a title cannot restyle or rewrite the terminal."""
-    if value is None:
-        return Text("")
-    return Text(clean(str(value)), style=style)
-
-
 Cell = tuple[str, str]
 """A table cell: its (cleaned) text and a style name."""
 
 
 def cell(value: Any, style: str = "") -> Cell:
     """A value as a :data:`Cell` of a :class:`Listing`, cleaned as :func:`safe_text` cleans it."""
-    return ("", style) if value is None else (clean(str(value)), style)
+    return ("", style) if value is None else (clean(str(value), lines=False), style)
 
 
 @dataclass(frozen=True)

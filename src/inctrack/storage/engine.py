@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
@@ -161,6 +162,15 @@ class Database:
     @property
     def location(self) -> str:
         return display_url(self.url)
+
+    @property
+    def files(self) -> list[Path]:
+        """The SQLite file and its journals, which nothing else may write over (none for
+        a server)."""
+        path = sqlite_path(self.url)
+        if path is None:
+            return []
+        return [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
 
     @property
     def is_sqlite(self) -> bool:

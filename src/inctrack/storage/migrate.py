@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from inctrack.errors import Rejected, SchemaTooNew
+from inctrack.files import check_target, publish, temporary_beside
 from inctrack.storage.location import sqlite_path
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ class SchemaState(StrEnum):
     BEHIND = "behind"
     """An older inctrack's revision: upgraded on opening."""
     AHEAD = "ahead"
-    """A revision this inctrack does not know, over inctrack's tables: a newer inctrack's."""
+    """A later revision than this inctrack's, over inctrack's tables: a newer inctrack's."""
+    UNKNOWN = "unknown"
+    """A revision no inctrack ever wrote (not four digits): a damaged database."""
     FOREIGN = "foreign"
     """Tables that are not inctrack's: another application's database."""
 
@@ -81,7 +84,17 @@ def schema_state(connection: Connection) -> tuple[SchemaState, str | None]:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
     if revision in known_revisions():
         return SchemaState.BEHIND, revision
-    return (SchemaState.AHEAD if "incidents" in tables else SchemaState.FOREIGN), revision
+    if "incidents" not in tables:
+        return SchemaState.FOREIGN, revision
+    if is_later_revision(revision):
+        return SchemaState.AHEAD, revision
+    return SchemaState.UNKNOWN, revision
+
+
+def is_later_revision(revision: str) -> bool:
+    """Whether ``revision`` is one a later inctrack would write: inctrack numbers its
+    revisions ``0001``, ``0002``, ... so anything else was never written by one."""
+    return len(revision) == 4 and revision.isascii() and revision.isdigit() and revision > HEAD
 
 
 def table_names(connection: Connection) -> set[str]:
@@ -100,21 +113,27 @@ def ensure_current(database: Database) -> None:
 
 
 def upgrade(database: Database) -> str | None:
-    """Bring the schema to HEAD; return the backup path when one was made."""
-    backup: str | None = None
+    """Bring the schema to HEAD; return the backup path when one was made.
+
+    The backup is taken under the write lock, after reading the revision again: of
+    several processes opening an old file at once, only the one that migrates it
+    backs it up, and the others find it current.
+    """
     with database.connect() as connection:
         state, before = schema_state(connection)
     if state is SchemaState.CURRENT:
         return None
     refuse_unusable(state, before, database)
     path = sqlite_path(database.url)
-    if before is not None and path is not None:
-        backup = str(backup_sqlite(path, suffix=f"schema-{before}"))
     with database.connect(write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-        if current_revision(connection) == HEAD:  # someone else migrated meanwhile
-            return backup
+        now = current_revision(connection)
+        if now == HEAD:  # someone else migrated meanwhile
+            return None
+        backup = None
+        if now is not None and path is not None:
+            backup = str(backup_sqlite(path, suffix=f"schema-{now}"))
         from alembic import command
 
         config = alembic_config()
@@ -136,6 +155,12 @@ def refuse_unusable(
             f"{database.location} is not an inctrack database: it holds other tables "
             f"({shown}) and no inctrack schema, so inctrack leaves it alone; check the path "
             "or URL."
+        )
+    if state is SchemaState.UNKNOWN:
+        raise Rejected(
+            f"The database {database.location} has the schema revision {revision!r}, which "
+            "no inctrack ever wrote: the database is damaged or was changed by hand; restore "
+            "a backup (`inctrack db check` shows what else is wrong)."
         )
     if state is not SchemaState.AHEAD or newer_ok:
         return
@@ -175,21 +200,19 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
 
 
 def backup_sqlite_to(path: Path, target: Path) -> None:
-    """Copy ``path`` into a new owner-only file ``target`` (refused if it exists)."""
-    from inctrack.errors import Rejected
+    """Copy ``path`` into a new owner-only file ``target`` (refused if it exists).
 
-    try:
-        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise Rejected(f"{target} already exists; choose a new file for the backup.") from None
-    except OSError as exc:
-        raise Rejected(f"Cannot write the backup {target}: {exc.strerror}.") from None
-    os.close(fd)
-    source = sqlite3.connect(path)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
+    The copy is made under a temporary name and renamed when complete, so an
+    interrupted backup never leaves a truncated file that looks like a good one.
+    """
+    check_target(target, protected=[path], can_force=False)
+    with temporary_beside(target) as partial:
+        source = sqlite3.connect(path)
+        destination = sqlite3.connect(partial)
+        try:
+            with destination:
+                source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+        publish(partial, target)

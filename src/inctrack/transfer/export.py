@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from textwrap import indent
@@ -23,10 +22,10 @@ from typing import IO, Any, cast
 from sqlalchemy import Table, select
 from sqlmodel import SQLModel
 
-from inctrack.errors import Rejected
+from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
-from inctrack.records import INCIDENT_CSV_COLUMNS, Record, flatten, incident_record
+from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
 from inctrack.storage.models import Event, Incident
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -116,7 +115,8 @@ def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> 
 def csv_row(record: Record) -> list[str]:
     flat = flatten(record)
     cells = [_csv_cell(flat[column]) for column in EXPORT_CSV_COLUMNS[:-1]]
-    return [*cells, json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))]
+    events = json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))
+    return [*cells, csv_text(events)]
 
 
 def _csv_cell(value: object) -> str:
@@ -124,20 +124,12 @@ def _csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return csv_text(value) if isinstance(value, str) else str(value)
 
 
-@contextmanager
-def output_file(path: Path) -> Iterator[IO[str]]:
-    """Write to ``path`` through a temporary name: a failed export leaves no half file."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        handle = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise Rejected(f"Cannot write {path}: {exc.strerror}.") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+def output_file(
+    path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+) -> AbstractContextManager[IO[str]]:
+    """Write an export to ``path``: through a temporary owner-only file, never over the
+    database, over an existing file only with ``force`` (see :mod:`inctrack.files`)."""
+    return text_output(path, force=force, protected=protected)

@@ -30,7 +30,7 @@ from inctrack.domain import (
     parse_category,
 )
 from inctrack.errors import Rejected, UsageError
-from inctrack.records import ROLE_NAMES
+from inctrack.records import ROLE_NAMES, csv_original
 from inctrack.transfer import fields as read
 from inctrack.transfer.fields import Bad, DateReader
 from inctrack.transfer.importer import Importer
@@ -377,7 +377,9 @@ class RecordReader:
                         line, f"has {len(row)} fields where the header has {len(header)}"
                     )
                     continue
-                raw = {name: cell for name, cell in zip(names, row, strict=True) if name}
+                raw = {
+                    name: csv_original(cell) for name, cell in zip(names, row, strict=True) if name
+                }
                 draft = self.draft(raw, line)
                 if draft is not None:
                     yield draft
