@@ -33,7 +33,9 @@ def search(
     status: Annotated[
         list[str] | None,
         typer.Option(
-            "--status", "-s", metavar="STATUS",
+            "--status",
+            "-s",
+            metavar="STATUS",
             help="Only records in these statuses, incident or problem ones (repeatable).",
         ),
     ] = None,  # fmt: skip
@@ -59,8 +61,8 @@ def search(
         inctrack search '"paper jam" -toner'
         inctrack search 'vpn OR wifi' --kind incident --all -f json
     """
+    from inctrack.finding import search_records
     from inctrack.render.search import SEARCH_CSV_COLUMNS, search_list
-    from inctrack.search.results import search_records
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

@@ -25,17 +25,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, literal_column, select, text
+from sqlalchemy import Boolean, ColumnElement, bindparam, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from inctrack.search.syntax import Parsed, parse
 
 __all__ = [
+    "KINDS",
     "Hit",
     "Kind",
-    "KINDS",
     "Paused",
     "Search",
     "matching",
@@ -202,30 +205,44 @@ def _kind_filter(key: str, kind: Kind, statuses: Collection[str] | None) -> str:
     )
 
 
-def matching(
-    session: Session, kind: str, query: str, ids: ColumnElement[int]
-) -> ColumnElement[bool]:
+def matching(kind: str, query: str, ids: ColumnElement[int]) -> ColumnElement[bool]:
     """A condition on ``ids`` (the kind's table's ``id``): the record's document matches
-    ``query`` (a filter among others, as ``list --search`` uses it)."""
-    parsed = parse(query)
-    found = KINDS[kind]
-    if session.get_bind().dialect.name == "sqlite":
-        numbers = (
-            select(literal_column("rowid / 16"))
-            .select_from(text("search_documents"))
-            .where(text("search_documents MATCH :q").bindparams(q=parsed.fts5()))
-            .where(text(f"rowid % 16 = {found.code}"))
-        )
-    else:
-        numbers = (
-            select(literal_column("id / 16"))
-            .select_from(text("search_documents"))
-            .where(
-                text("document @@ to_tsquery('english', :q)").bindparams(q=parsed.tsquery())
-            )
-            .where(text(f"id % 16 = {found.code}"))
-        )
-    return ids.in_(numbers)
+    ``query``, for a filter among others (as ``list --search`` uses it). Raises
+    ``Rejected`` when the query has nothing to look for."""
+    return _Matches(KINDS[kind], parse(query), ids)
+
+
+class _Matches(ColumnElement[bool]):
+    """``ids IN (the numbers of the documents of a kind matching a query)``, written in
+    each database's own terms."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, kind: Kind, parsed: Parsed, ids: ColumnElement[int]) -> None:
+        self.kind = kind
+        self.parsed = parsed
+        self.ids = ids
+
+
+@compiles(_Matches, "sqlite")
+def _matches_sqlite(element: _Matches, compiler: SQLCompiler, **kw: Any) -> str:
+    ids = compiler.process(element.ids, **kw)
+    q = compiler.process(bindparam(None, element.parsed.fts5(), unique=True), **kw)
+    return (
+        f"{ids} IN (SELECT rowid / 16 FROM search_documents WHERE search_documents "
+        f"MATCH {q} AND rowid % 16 = {element.kind.code})"
+    )
+
+
+@compiles(_Matches, "postgresql")
+def _matches_postgresql(element: _Matches, compiler: SQLCompiler, **kw: Any) -> str:
+    ids = compiler.process(element.ids, **kw)
+    q = compiler.process(bindparam(None, element.parsed.tsquery(), unique=True), **kw)
+    return (
+        f"{ids} IN (SELECT id / 16 FROM search_documents WHERE document @@ "
+        f"to_tsquery('english', {q}) AND mod(id, 16) = {element.kind.code})"
+    )
 
 
 @dataclass

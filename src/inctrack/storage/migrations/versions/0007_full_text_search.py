@@ -92,7 +92,14 @@ def upgrade() -> None:
 
 
 def _sqlite_triggers(
-    name: str, code: int, table: str, events: str, key: str, texts: tuple[str, ...], view: str, when: str
+    name: str,
+    code: int,
+    table: str,
+    events: str,
+    key: str,
+    texts: tuple[str, ...],
+    view: str,
+    when: str,
 ) -> None:
     def write(number: str) -> str:
         return (

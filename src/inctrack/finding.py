@@ -1,4 +1,4 @@
-"""``search``: incidents and problem records matching a query, as public records.
+"""``search`` as records: incidents and problem records matching a query, best first.
 
 Above the engine (:mod:`inctrack.search`) and the records it finds: each hit
 becomes its kind's own record plus ``score`` (higher is better) and
