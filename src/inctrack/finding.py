@@ -7,7 +7,7 @@ becomes its kind's own record plus ``score`` (higher is better) and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -53,12 +53,12 @@ def search_records(
             f"No status {sorted(unknown)[0]!r} for {' or '.join(chosen)} records; "
             f"choose from {', '.join(sorted(set().union(*(KNOWN[k] for k in chosen))))}."
         )
-    allowed: dict[str, set[str]] = {}
+    allowed: dict[str, Collection[str]] = {}
     for kind in list(chosen):
         if wanted:
-            allowed[kind] = set(wanted & KNOWN[kind])
+            allowed[kind] = wanted & KNOWN[kind]
         elif not include_closed:
-            allowed[kind] = set(KNOWN[kind] - HIDDEN[kind])
+            allowed[kind] = KNOWN[kind] - HIDDEN[kind]
         if kind in allowed and not allowed[kind]:
             chosen.remove(kind)
     if not chosen:
@@ -75,10 +75,8 @@ def _records(tracker: Tracker, hits: list[Hit]) -> list[Record]:
     numbers = [h.number for h in hits if h.kind == PROBLEM.name]
     problems: dict[int, Record] = {}
     if numbers:
-        found = tracker.session.scalars(select(Problem).where(col(Problem.id).in_(numbers)))
-        for record, problem in zip(
-            Problems(tracker).records(found := list(found)), found, strict=True
-        ):
+        found = list(tracker.session.scalars(select(Problem).where(col(Problem.id).in_(numbers))))
+        for record, problem in zip(Problems(tracker).records(found), found, strict=True):
             problems[problem.id] = record
     records = []
     for hit in hits:

@@ -38,7 +38,7 @@ def search(
             metavar="STATUS",
             help="Only records in these statuses, incident or problem ones (repeatable).",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include closed and cancelled records.")
     ] = False,

@@ -99,7 +99,8 @@ def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
     if query.major:
         where.append(col(Incident.major).is_(True))
     if query.search:
-        where.append(matching(INCIDENT.name, query.search, col(Incident.id)))
+        ids: ColumnElement[int] = Incident.__table__.c.id  # type: ignore[attr-defined]
+        where.append(matching(INCIDENT.name, query.search, ids))
     return where
 
 

@@ -23,7 +23,7 @@ syntax is in :mod:`inctrack.search.syntax`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +115,7 @@ class Search:
         text_: str,
         *,
         kinds: Sequence[str] | None = None,
-        statuses: dict[str, Collection[str]] | None = None,
+        statuses: Mapping[str, Collection[str]] | None = None,
         limit: int | None = 20,
     ) -> list[Hit]:
         """The records matching ``text_``, best first: of ``kinds`` (all by default),
@@ -135,7 +135,7 @@ class Search:
         self,
         parsed: Parsed,
         kinds: list[Kind],
-        statuses: dict[str, Collection[str]],
+        statuses: Mapping[str, Collection[str]],
         limit: int | None,
     ) -> list[tuple[int, float]]:
         key = "d.rowid" if self.sqlite else "d.id"
