@@ -18,8 +18,8 @@ SEARCH_CSV_COLUMNS = ("id", "status", "title", "score", "snippet")
 
 def search_list(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
     columns = (
-        Column("ID"), Column("Status"), Column("Title", min_width=12, shrink=1),
-        Column("Match", min_width=20, shrink=2),
+        Column("ID"), Column("Status"), Column("Title", min_width=12, shrink=2, shrink_to=24),
+        Column("Match", min_width=20, shrink=1),
     )  # fmt: skip
     rows = [
         (

@@ -124,11 +124,12 @@ class Search:
         parsed = parse(text_)
         chosen = [KINDS[name] for name in (kinds or list(KINDS))]
         ranked = self._ranked(parsed, chosen, statuses or {}, limit)
-        snippets = self._snippets(parsed, [key for key, _ in ranked])
+        if not self.sqlite:  # SQLite wrote them with the ranking, for the hits alone
+            ranked = self._headlines(parsed, ranked)
         by_code = {k.code: k.name for k in chosen}
         return [
-            Hit(by_code[key % 16], key // 16, float(f"{score:.6g}"), snippets.get(key, ""))
-            for key, score in ranked
+            Hit(by_code[key % 16], key // 16, float(f"{score:.6g}"), " ".join(snippet.split()))
+            for key, score, snippet in ranked
         ]
 
     def _ranked(
@@ -137,59 +138,63 @@ class Search:
         kinds: list[Kind],
         statuses: Mapping[str, Collection[str]],
         limit: int | None,
-    ) -> list[tuple[int, float]]:
-        key = "d.rowid" if self.sqlite else "d.id"
+    ) -> list[tuple[int, float, str]]:
         if self.sqlite:
-            score = f"-bm25(search_documents, {TITLE_WEIGHT}, 1.0)"
-            source = "search_documents d"
-            where = "search_documents MATCH :q"
+            # FTS5 ranks every match itself (ORDER BY rank) and writes the snippets of
+            # the rows returned only.
+            key = "search_documents.rowid"
+            start, stop = MARK
+            columns = (
+                f"{key}, -rank, snippet(search_documents, -1, '{start}', '{stop}', "
+                f"'{ELLIPSIS}', {SNIPPET_WORDS})"
+            )
+            source = "search_documents"
+            where = f"search_documents MATCH :q AND rank MATCH 'bm25({TITLE_WEIGHT}, 1.0)'"
+            order = "rank"
         else:
-            score = "ts_rank_cd(d.document, q.q)"
+            key = "d.id"
+            columns = f"{key}, ts_rank_cd(d.document, q.q) AS score, ''"
             source = "search_documents d, to_tsquery('english', :q) q(q)"
             where = "d.document @@ q.q"
+            order = "score DESC, d.id"
         allowed = " OR ".join(_kind_filter(key, kind, statuses.get(kind.name)) for kind in kinds)
         sql = (
-            f"SELECT {key} AS key, {score} AS score FROM {source} WHERE {where} "
-            f"AND ({allowed or 'FALSE'}) ORDER BY score DESC, key"
-            + (f" LIMIT {int(limit)}" if limit else "")
+            f"SELECT {columns} FROM {source} WHERE {where} AND ({allowed or 'FALSE'}) "
+            f"ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
         )
-        params = {"q": self._expression(parsed)}
-        for kind in kinds:
-            if statuses.get(kind.name):
-                params[f"s_{kind.name}"] = list(statuses[kind.name])  # type: ignore[assignment]
+        params: dict[str, Any] = {"q": self._expression(parsed)}
+        filtered = [kind.name for kind in kinds if statuses.get(kind.name)]
+        for name in filtered:
+            params[f"s_{name}"] = list(statuses[name])
         statement = text(sql).bindparams(
-            *(
-                bindparam(f"s_{kind.name}", expanding=True)
-                for kind in kinds
-                if statuses.get(kind.name)
-            )
+            *(bindparam(f"s_{name}", expanding=True) for name in filtered)
         )
-        return [(int(k), float(s)) for k, s in self.session.execute(statement, params)]
+        rows = self.session.execute(statement, params)
+        return [(int(k), float(s), str(snippet or "")) for k, s, snippet in rows]
 
-    def _snippets(self, parsed: Parsed, keys: list[int]) -> dict[int, str]:
-        if not keys:
-            return {}
+    def _headlines(
+        self, parsed: Parsed, ranked: list[tuple[int, float, str]]
+    ) -> list[tuple[int, float, str]]:
+        """PostgreSQL's snippets, for the hits alone: from the body when it matches, else
+        from the title."""
+        if not ranked:
+            return ranked
         start, stop = MARK
-        if self.sqlite:
-            sql = (
-                f"SELECT rowid, snippet(search_documents, -1, '{start}', '{stop}', "
-                f"'{ELLIPSIS}', {SNIPPET_WORDS}) FROM search_documents "
-                "WHERE search_documents MATCH :q AND rowid IN :keys"
-            )
-        else:
-            options = (
-                f"StartSel={start}, StopSel={stop}, MaxWords={SNIPPET_WORDS}, MinWords=4, "
-                f"MaxFragments=1, FragmentDelimiter={ELLIPSIS}"
-            )
-            sql = (
-                "SELECT d.id, CASE WHEN to_tsvector('english', d.body) @@ q.q "
-                f"THEN ts_headline('english', d.body, q.q, '{options}') "
-                f"ELSE ts_headline('english', d.title, q.q, '{options}') END "
-                "FROM search_documents d, to_tsquery('english', :q) q(q) WHERE d.id IN :keys"
-            )
+        options = (
+            f"StartSel={start}, StopSel={stop}, MaxWords={SNIPPET_WORDS}, MinWords=4, "
+            f"MaxFragments=1, FragmentDelimiter={ELLIPSIS}"
+        )
+        sql = (
+            "SELECT d.id, CASE WHEN to_tsvector('english', d.body) @@ q.q "
+            f"THEN ts_headline('english', d.body, q.q, '{options}') "
+            f"ELSE ts_headline('english', d.title, q.q, '{options}') END "
+            "FROM search_documents d, to_tsquery('english', :q) q(q) WHERE d.id IN :keys"
+        )
         statement = text(sql).bindparams(bindparam("keys", expanding=True))
+        keys = [key for key, _, _ in ranked]
         rows = self.session.execute(statement, {"q": self._expression(parsed), "keys": keys})
-        return {int(key): " ".join(str(snippet or "").split()) for key, snippet in rows}
+        snippets = {int(key): str(snippet or "") for key, snippet in rows}
+        return [(key, score, snippets.get(key, "")) for key, score, _ in ranked]
 
     def _expression(self, parsed: Parsed) -> str:
         return parsed.fts5() if self.sqlite else parsed.tsquery()
