@@ -17,8 +17,10 @@ The API, for any package that has records to find::
 
 A new kind adds, in its own migration, a view ``search_source_<table>``
 (``source_id``, ``document_id``, ``title``, ``body``) and the triggers that write
-its documents; :func:`rebuild` then fills the index from the view. The query
-syntax is in :mod:`inctrack.search.syntax`.
+its documents; :func:`rebuild` then fills the index from the view. A bulk load
+wraps itself in :func:`pause` and :func:`resume` (the index is built once, at the
+end, in the same transaction). :func:`matching` is the index as one filter among
+others (``list --search``). The query syntax is in :mod:`inctrack.search.syntax`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from inctrack.search.syntax import Parsed, parse
 
 __all__ = [
+    "INCIDENT",
     "KINDS",
+    "PROBLEM",
     "Hit",
     "Kind",
     "Paused",
@@ -46,6 +50,7 @@ __all__ = [
     "pause",
     "rebuild",
     "register",
+    "resume",
 ]
 
 MARK = ("«", "»")
