@@ -125,6 +125,9 @@ UntilFilter = Annotated[str | None, typer.Option(metavar="WHEN", help="Reported 
 SearchFilter = Annotated[
     str | None,
     typer.Option(
-        "--search", "-S", help="Text in title, description, reporter, service, external ID."
+        "--search",
+        "-S",
+        metavar="TEXT",
+        help="Words in the incident's text, as `search` takes them.",
     ),
 ]

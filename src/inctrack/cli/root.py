@@ -22,6 +22,7 @@ from inctrack.cli import (
     output,
     problems,
     report,
+    search,
     sla,
     templates,
     transfer,
@@ -133,6 +134,7 @@ app.command("log")(incidents.log)
 app.command("show")(incidents.show)
 app.command("edit")(editing.edit)
 app.command("list")(incidents.list_incidents)
+app.command("search")(search.search)
 app.command("queue", help="Open incidents, worst first (the same as `list`).")(
     incidents.list_incidents
 )

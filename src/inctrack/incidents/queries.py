@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session, col
 
 from inctrack.domain import (
@@ -24,6 +24,7 @@ from inctrack.domain import (
 )
 from inctrack.errors import Rejected
 from inctrack.records import Record, incident_record, problem_summary
+from inctrack.search import INCIDENT, matching
 from inctrack.sla.evaluate import Clocks, clocks_for
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Event, Incident, Problem
@@ -42,6 +43,7 @@ class IncidentQuery:
     since: datetime | None = None
     until: datetime | None = None
     search: str | None = None
+    """Words in the incident's text, as ``search`` takes them (the full-text index)."""
     priorities: Sequence[Priority] = ()
     category: str | None = None
     """``network`` or ``network/vpn``."""
@@ -97,10 +99,8 @@ def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
     if query.major:
         where.append(col(Incident.major).is_(True))
     if query.search:
-        columns = (Incident.title, Incident.description, Incident.reporter, Incident.service,
-                   Incident.external_id)  # fmt: skip
-        pattern = query.search
-        where.append(or_(*(col(c).icontains(pattern, autoescape=True) for c in columns)))
+        ids: ColumnElement[int] = Incident.__table__.c.id  # type: ignore[attr-defined]
+        where.append(matching(INCIDENT.name, query.search, ids))
     return where
 
 

@@ -22,6 +22,7 @@ from typing import IO, Any, Protocol
 from sqlalchemy import Index, Table, bindparam, func, insert, select, update
 from sqlmodel import SQLModel
 
+from inctrack import search
 from inctrack.admin.taxonomy import join
 from inctrack.domain import format_incident_id
 from inctrack.errors import Conflict
@@ -101,8 +102,12 @@ class Importer:
         self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
         self.next_number = max(self.counter, top or 0)
-        self.deferred: list[Index] = self._defer_indexes() if top is None and not dry_run else []
+        empty = top is None and not dry_run
+        self.deferred: list[Index] = self._defer_indexes() if empty else []
         """Report indexes dropped while loading an empty database, rebuilt in :meth:`finish`."""
+        self.paused = search.pause(self.connection) if empty else None
+        """The full-text index, built once in :meth:`finish` rather than row by row
+        (and event by event) while loading an empty database."""
 
     def _defer_indexes(self) -> list[Index]:
         """Drop the report indexes, to rebuild them once over the loaded rows: cheaper than
@@ -301,6 +306,8 @@ class Importer:
             pass
         for index in self.deferred:
             index.create(self.connection)
+        if self.paused is not None:
+            search.resume(self.paused, kinds=[search.INCIDENT.name])
         if self.writing:
             top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one() or 0
             if top > self.counter:
