@@ -29,7 +29,7 @@ TYPE_METAVAR = re.compile(r"<[a-z][\w |\[\],-]*>")
 
 COMMON = (
     "log", "list", "show", "respond", "assign", "escalate", "resolve", "close",
-    "report sla", "import", "export",
+    "report sla", "import", "export", "search",
 )  # fmt: skip
 """The commands a new analyst meets first: each shows examples (issue 13)."""
 

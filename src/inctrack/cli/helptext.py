@@ -74,6 +74,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "inctrack import incidents.jsonl --on-conflict update",
         "inctrack import incidents.csv --input-format csv --summary json",
     ),
+    "search": (
+        "inctrack search vpn",
+        "inctrack search '\"password policy\" -printer' --all",
+        "inctrack search concentr* -f json",
+    ),
     "report sla": (
         "inctrack report sla",
         "inctrack report sla --breached -p P1",
