@@ -8,7 +8,7 @@ The syntax, the same on SQLite and PostgreSQL:
 - ``print*``: any word that starts so;
 - ``vpn OR wifi``: either (``OR`` in capitals binds tighter than the implied AND).
 
-Both stores stem words (``printers`` is ``printer``); a word of three letters or
+Both stores stem words (``printers`` is ``printer``); a word of five letters or
 more also finds the words that begin with its stem, so ``printing`` (stem
 ``print``) finds ``printer``. Phrases match their stemmed words exactly.
 
@@ -43,8 +43,9 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 """PostgreSQL's English stop words (its ``english.stop``, abridged to the common ones)."""
 
 
-STEM_PREFIX_LENGTH = 3
-"""A word this long or longer also finds the words that begin with its stem."""
+STEM_PREFIX_LENGTH = 5
+"""A word this long or longer also finds the words that begin with its stem; shorter
+words would find too much (``log`` would find ``login`` and ``logistics``)."""
 
 
 @dataclass(frozen=True)
