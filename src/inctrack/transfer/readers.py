@@ -99,7 +99,8 @@ class RecordReader:
         self.parse_date = dates.parse
         self.texts = tuple(_TEXT.items())
         self.choices = tuple(
-            (key, parse, allowed | {None}) for key, (parse, allowed) in _CHOICES.items()
+            (key, read.textual(parse), allowed | {None})
+            for key, (parse, allowed) in _CHOICES.items()
         )
         self.counts = tuple(
             (key, low, high or 1 << 62, partial(read.integer, low=low, high=high))
