@@ -112,6 +112,7 @@ def upgrade(database: Database) -> str | None:
         backup = str(backup_sqlite(path, suffix=f"schema-{before}"))
     with database.connect(write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL statement_timeout = 0"))  # never cut off
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         if current_revision(connection) == HEAD:  # someone else migrated meanwhile
             return backup
