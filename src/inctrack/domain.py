@@ -252,7 +252,9 @@ MAX_TITLE = 200
 def unicode_text(value: str, what: str) -> str:
     """``value`` when it can be stored (as UTF-8); Rejected when it holds bytes that were
     not UTF-8 text (a Latin-1 ``caf\xe9`` typed in a terminal reaches Python as a lone
-    surrogate), naming them as bytes."""
+    surrogate), naming them as bytes, or a NUL, which PostgreSQL cannot store."""
+    if "\x00" in value:
+        raise Rejected(f"{what} {value!r} holds a NUL character (\\x00), which is not text.")
     if value.isascii():
         return value
     try:

@@ -255,6 +255,11 @@ class Database:
                 ) from exc
             if code == "3F000":  # no schema to work in
                 raise self._no_schema() from exc
+            if "cannot contain nul" in str(exc.orig).lower():  # from a file or stdin
+                raise Rejected(
+                    f"Text with a NUL character (\\x00) cannot be stored in {self.location}; "
+                    "remove it from the input."
+                ) from exc
             if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
                 raise Rejected(  # a file that changed under us after the header check
                     f"{self.location} is not an inctrack database (not a SQLite file); "

@@ -130,6 +130,8 @@ def _csv_cell(value: object) -> str:
 @contextmanager
 def output_file(path: Path) -> Iterator[IO[str]]:
     """Write to ``path`` through a temporary name: a failed export leaves no half file."""
+    if not path.name or path.is_dir():
+        raise Rejected(f"{str(path) or repr('')} is a directory; name a file to write.")
     partial = path.with_name(path.name + ".partial")
     try:
         handle = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115

@@ -130,6 +130,8 @@ class RecordReader:
             if value.__class__ is str:
                 value = value.strip()
                 values[column] = value if value and value not in nulls else None
+                if "\x00" in value:
+                    bad.append(f"{key} holds a NUL character (\\x00), which is not text")
             elif value is None:
                 values[column] = None
             else:
