@@ -174,3 +174,12 @@ def test_import_of_a_json_value_of_the_wrong_type_names_it(cli: Cli, tmp_path: P
     source.write_text('{"title": "t", "reporter": "r", "priority": 2}\n', encoding="utf-8")
     ok(cli("import", str(source)))
     assert cli.json("show", "1")["priority"] == "P2"
+
+
+def test_a_target_too_long_for_any_calendar_is_refused(cli: Cli) -> None:
+    ok(cli("log", "Payroll down", "--impact", "low", "--urgency", "high", "-q"))
+    fails(cli("policy", "set", "P3", "--respond", "99999999999999d"), 4, "at most 366d")
+    fails(cli("policy", "set", "P3", "--resolve", "53w"), 4, "at most 366d")
+    ok(cli("policy", "set", "P3", "--resolve", "52w"))
+    assert cli.json("show", "1")["priority"] == "P3"
+    ok(cli("report", "sla"))
