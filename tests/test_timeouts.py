@@ -132,6 +132,12 @@ def test_a_statement_past_the_statement_timeout_is_exit_6(
     else:
         fails(result, 6, "stayed busy for 0.3 s")
     assert cli.json("show", "INC-1")["assignee"] is None
+    if server:  # the URL's own statement_timeout wins over the environment's
+        monkeypatch.setenv("INCTRACK_STATEMENT_TIMEOUT", "3600")
+        own = Cli(db_url.replace("options=", "options=-cstatement_timeout%3D400%20"))
+        with writer_holding(db_url):
+            result = own("assign", "INC-1", "--to", "kim")
+        fails(result, 6, "did not answer within the URL's statement_timeout; retrying is safe")
 
 
 def test_a_url_whose_schema_does_not_exist_is_not_found(db_url: str, tmp_path: Path) -> None:

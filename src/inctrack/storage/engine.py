@@ -272,14 +272,18 @@ class Database:
         code = getattr(exc.orig, "sqlstate", None)
         if code == "55P03":  # lock_timeout
             return Conflict(
-                f"The database {self.location} stayed busy for {busy_timeout():g} s "
-                "(another writer held the records); try again."
+                f"The database {self.location} stayed busy for "
+                f"{self._limit('lock_timeout', busy_timeout())} (another writer held the "
+                "records); try again."
             )
         if code == "57014" or "timeout expired" in text:  # statement_timeout, connect_timeout
-            seconds = statement_timeout() if code == "57014" else connect_timeout(self.url)
+            limit = (
+                self._limit("statement_timeout", statement_timeout())
+                if code == "57014"
+                else f"{connect_timeout(self.url)} s"
+            )
             return Conflict(
-                f"The database at {self.location} did not answer within {seconds:g} s; "
-                "retrying is safe."
+                f"The database at {self.location} did not answer within {limit}; retrying is safe."
             )
         if "locked" in text or "busy" in text:
             return Conflict(
@@ -298,6 +302,10 @@ class Database:
             f"Cannot reach the database {self.location}: {str(exc.orig).strip().splitlines()[0]}; "
             "check that the server is running and the URL is right."
         )
+
+    def _limit(self, name: str, seconds: float) -> str:
+        """How long a server setting let it wait: ours in seconds, or the URL's own."""
+        return f"the URL's {name}" if name in _url_options(self.url) else f"{seconds:g} s"
 
     def _no_schema(self) -> NotFound:
         found = re.search(r"search_path\s*=\s*(\S+)", _url_options(self.url))
