@@ -112,7 +112,9 @@ def upgrade(database: Database) -> str | None:
         backup = str(backup_sqlite(path, suffix=f"schema-{before}"))
     with database.connect(write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SET LOCAL statement_timeout = 0"))  # never cut off
+            # An upgrade is never cut off, and waits for another process's upgrade to end.
+            connection.execute(text("SET LOCAL statement_timeout = 0"))
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         if current_revision(connection) == HEAD:  # someone else migrated meanwhile
             return backup
