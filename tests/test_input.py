@@ -96,3 +96,90 @@ def test_a_weekday_at_the_command_line_is_never_in_the_future(db_url: str) -> No
     logged = cli.json("log", "Printer jams", "--at", "friday 15:00")
     assert logged["reported_at"] == "2026-11-13T15:00:00+00:00"
     assert cli.json("log", "Email down", "--at", "monday")["reported_at"].startswith("2026-11-16")
+
+
+# -- hostile input: refused with a sentence, never a crash (issue 16, item 5) --------------
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [(("log", "caf\udce9"), "b'caf\\xe9'"), (("category", "add", "\udcff"), "b'\\xff'"),
+     (("note", "1", "ok \udcc3("), "b'ok \\xc3('"), (("list", "--search", "\udce9"), "b'\\xe9'")],
+    ids=["log", "category add", "note", "list --search"],
+)  # fmt: skip
+def test_bytes_that_are_not_utf8_are_refused_with_a_sentence(
+    cli: Cli, args: tuple[str, ...], shown: str
+) -> None:
+    """A Latin-1 terminal's bytes reach Python as lone surrogates (surrogateescape)."""
+    ok(cli("log", "Printer jams", "-q"))
+    fails(cli(*args), 4, f"The argument {shown} is not UTF-8 text")
+    assert [row["title"] for row in cli.json("list")] == ["Printer jams"]
+    assert "caf" not in ok(cli("category", "list"))
+
+
+def test_bytes_that_are_not_utf8_in_a_real_argv_and_environment(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    entry = Path(sys.executable).with_name("inctrack")
+    env = {**os.environ, "INCTRACK_DB": cli.db}
+    done = subprocess.run([entry, b"log", b"caf\xe9"], env=env, capture_output=True)
+    assert (done.returncode, done.stdout) == (4, b"")
+    assert b"The argument b'caf\\xe9' is not UTF-8 text" in done.stderr
+    env_bytes = {**os.environb, b"INCTRACK_DB": cli.db.encode(), b"INCTRACK_USER": b"b\xe9b"}
+    done = subprocess.run([entry, "log", "x"], env=env_bytes, capture_output=True)
+    assert (done.returncode, done.stdout) == (4, b"")
+    assert b"INCTRACK_USER b'b\\xe9b' is not UTF-8 text" in done.stderr
+    assert cli.json("list") == []
+
+
+def test_the_library_refuses_text_that_is_not_utf8(desk: Desk) -> None:
+    with desk.tracker() as tracker, pytest.raises(Rejected, match="not UTF-8 text"):
+        tracker.log("caf\udce9", reporter="ann")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("log", "x", "--at", "99999999999 days ago"), ("log", "x", "--at", "0001-01-01"),
+     ("report", "sla", "--as-of", "9999-12-31"), ("sla", "1", "--as-of", "9999-12-31"),
+     ("list", "--since", "1969-12-31"), ("report", "backlog", "--as-of", "last 99999999999 weeks"),
+     ("close", "--stale", "99999999999999d")],
+    ids=" ".join,
+)  # fmt: skip
+def test_a_time_out_of_any_range_is_refused_at_once(cli: Cli, args: tuple[str, ...]) -> None:
+    ok(cli("log", "Payroll down", "--impact", "low", "--urgency", "high", "-q"))  # business hours
+    said = fails(cli(*args), 4)
+    assert "between 1970-01-01 and " in said or "longer than 100 years" in said
+    assert len(cli.json("list")) == 1
+
+
+def test_a_time_within_the_range_is_still_read(cli: Cli) -> None:
+    assert cli.json("log", "x", "--at", "1970-01-02")["reported_at"].startswith("1970-01-02")
+    ok(cli("report", "sla", "--as-of", "50 years ago"))
+
+
+def test_import_of_a_json_value_of_the_wrong_type_names_it(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"title": "t", "reporter": "r", "priority": {"a": 1}}\n'
+        '{"title": "u", "reporter": "r", "impact": [1], "status": true}\n',
+        encoding="utf-8",
+    )
+    fails(cli("import", str(source)), 4, "line 1: priority '{\"a\": 1}' is not text",
+          "line 2: status 'true' is not text")  # fmt: skip
+    assert cli.json("list") == []
+    source.write_text('{"title": "t", "reporter": "r", "priority": 2}\n', encoding="utf-8")
+    ok(cli("import", str(source)))
+    assert cli.json("show", "1")["priority"] == "P2"
+
+
+def test_a_target_too_long_for_any_calendar_is_refused(cli: Cli) -> None:
+    ok(cli("log", "Payroll down", "--impact", "low", "--urgency", "high", "-q"))
+    fails(cli("policy", "set", "P3", "--respond", "99999999999999d"), 4, "at most 366d")
+    fails(cli("policy", "set", "P3", "--resolve", "53w"), 4, "at most 366d")
+    ok(cli("policy", "set", "P3", "--resolve", "52w"))
+    assert cli.json("show", "1")["priority"] == "P3"
+    ok(cli("report", "sla"))

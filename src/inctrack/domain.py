@@ -249,9 +249,31 @@ MAX_TITLE = 200
 """The longest incident title, in characters; the detail goes in the description."""
 
 
+def unicode_text(value: str, what: str) -> str:
+    """``value`` when it can be stored (as UTF-8); Rejected when it holds bytes that were
+    not UTF-8 text (a Latin-1 ``caf\xe9`` typed in a terminal reaches Python as a lone
+    surrogate), naming them as bytes, or a NUL, which PostgreSQL cannot store."""
+    if "\x00" in value:
+        raise Rejected(f"{what} {value!r} holds a NUL character (\\x00), which is not text.")
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            shown = repr(value.encode("utf-8", "surrogateescape"))
+        except UnicodeEncodeError:
+            shown = ascii(value)
+        raise Rejected(
+            f"{what} {shown} is not UTF-8 text; inctrack stores text as UTF-8: type it again "
+            "in a UTF-8 terminal, or convert it (iconv -t UTF-8)."
+        ) from None
+    return value
+
+
 def required_text(value: str, what: str, *, limit: int | None = None) -> str:
-    """``value`` without surrounding blanks; Rejected when empty or over ``limit``."""
-    cleaned = value.strip()
+    """``value`` without surrounding blanks; Rejected when empty, over ``limit`` or not text."""
+    cleaned = unicode_text(value, f"The {what}").strip()
     if not cleaned:
         hint = "say in a few words what is wrong" if what == "title" else "write a few words"
         raise Rejected(f"The {what} is empty; {hint}.")
@@ -267,7 +289,7 @@ def optional_text(value: str | None) -> str | None:
     """``value`` without surrounding blanks; None when absent or blank."""
     if value is None:
         return None
-    cleaned = value.strip()
+    cleaned = unicode_text(value, "The text").strip()
     return cleaned or None
 
 

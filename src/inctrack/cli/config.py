@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from inctrack.domain import unicode_text
 from inctrack.errors import Rejected
 
 APP_NAME = "inctrack"
@@ -127,7 +128,7 @@ def _pick(
         return flag, Origin("flag", FLAGS[key])
     variable = ENVIRONMENT[key]
     if os.environ.get(variable):
-        return os.environ[variable], Origin("environment", variable)
+        return unicode_text(os.environ[variable], variable), Origin("environment", variable)
     if file_values.get(key):
         return file_values[key], Origin("config_file", str(path))
     return None, Origin("default", DEFAULTS.get(key, ""))
@@ -174,7 +175,7 @@ def unknown_key_warning(key: str, path: Path) -> str:
 
 def _os_login() -> str:
     try:
-        return getpass.getuser()
+        return unicode_text(getpass.getuser(), "The login name")
     except (OSError, KeyError):
         return "unknown"
 

@@ -30,6 +30,7 @@ from inctrack.cli import (
 from inctrack.cli.helptext import install, polish
 from inctrack.cli.runtime import Runtime
 from inctrack.clock import SystemClock
+from inctrack.domain import unicode_text
 from inctrack.errors import ExitCode, InctrackError, UsageError
 
 ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
@@ -48,6 +49,17 @@ class BoundaryGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         polish(self)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Every argument must be text before anything reads it: bytes that are not UTF-8
+        (``log $'caf\\xe9'``) are refused here, once for every command."""
+        for arg in () if ctx.resilient_parsing else args:  # completion guesses quietly
+            try:
+                unicode_text(arg, "The argument")
+            except InctrackError as exc:
+                output.error(exc.message)
+                raise typer.Exit(exc.exit_code) from None
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         no_color = isinstance(ctx.obj, Runtime) and ctx.obj.no_color

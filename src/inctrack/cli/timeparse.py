@@ -53,21 +53,52 @@ _HINT = (
 )
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest moment a WHEN may name: nothing an incident tracker holds is older."""
+YEARS_AHEAD = 100
+"""How far past now a WHEN may reach (``--as-of`` may look ahead; ``--at`` may not)."""
+_LONGEST = timedelta(days=366 * YEARS_AHEAD)
+
+
 def parse_duration(text: str) -> timedelta:
-    """``90s``, ``15m``, ``2h``, ``7d``, ``1w``, ``1.5h`` (also ``2 hours``)."""
+    """``90s``, ``15m``, ``2h``, ``7d``, ``1w``, ``1.5h`` (also ``2 hours``), up to 100 years."""
     match = _DURATION.match(text)
     unit = _UNITS.get(match.group(2).lower()) if match else None
     if match is None or unit is None:
         raise Rejected(f"{text!r} is not a duration; use a number and a unit, like 15m, 2h or 7d.")
-    return timedelta(**{unit: float(match.group(1))})
+    try:
+        duration = timedelta(**{unit: float(match.group(1))})
+    except OverflowError:
+        duration = timedelta.max
+    if duration > _LONGEST:
+        raise Rejected(f"{text!r} is longer than {YEARS_AHEAD} years; use a shorter duration.")
+    return duration
 
 
 def parse_when(text: str, *, now: datetime, tz: tzinfo, dayfirst: bool | None = None) -> datetime:
     """Read a moment typed by a person; return it timezone-aware in UTC.
 
     ``dayfirst`` says how to read ``5/12/2026`` (True: 5 December, False: 12 May);
-    None refuses such a date when both readings are possible.
+    None refuses such a date when both readings are possible. A moment before 1970 or
+    more than 100 years after ``now`` is refused: no incident is there, and the SLA
+    clocks would count working time for minutes to get there.
     """
+    try:
+        moment: datetime | None = _parse_when(text, now=now, tz=tz, dayfirst=dayfirst)
+    except OverflowError:  # past year 1 or 9999 on the way
+        moment = None
+    except ValueError:  # a date that does not exist, found on the way
+        raise Rejected(f"{text!r} is not a time; {_HINT}") from None
+    latest = now + timedelta(days=365 * YEARS_AHEAD)
+    if moment is None or not EARLIEST <= moment <= latest:
+        raise Rejected(
+            f"{text!r} is not between 1970-01-01 and {latest.date().isoformat()}; "
+            "inctrack reads times in that range only."
+        )
+    return moment
+
+
+def _parse_when(text: str, *, now: datetime, tz: tzinfo, dayfirst: bool | None) -> datetime:
     raw = text.strip()
     if not raw:
         raise Rejected(f"An empty time is not a time; {_HINT}")

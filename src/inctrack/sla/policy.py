@@ -50,6 +50,9 @@ DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"m": 60, "h": 3600}
+_UNIT_DAYS = {"m": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7}
+MAX_TARGET_DAYS = 366
+"""The longest SLA target, in (working) days."""
 
 
 def check_duration(spec: str) -> str:
@@ -60,6 +63,9 @@ def check_duration(spec: str) -> str:
             f"{spec!r} is not a target duration; use a positive number and m, h, d or w, "
             "like 15m, 4h or 3d."
         )
+    days = float(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
+    if days > MAX_TARGET_DAYS:  # a due time past any calendar breaks every clock
+        raise Rejected(f"{spec!r} is longer than a target can be; use at most 366d (or 52w).")
     return f"{match.group(1)}{match.group(2).lower()}"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from inctrack.errors import Rejected
 from inctrack.storage.models import EventFields
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -81,12 +82,16 @@ class BulkInsert:
             self.connection.exec_driver_sql(sql, rows)
         elif self.dialect == "postgresql":
             raw = self.connection.connection.driver_connection
-            with (
-                raw.cursor() as cursor,  # type: ignore[union-attr]
-                cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            refused = self.connection.dialect.loaded_dbapi.DataError
+            try:
+                with (
+                    raw.cursor() as cursor,  # type: ignore[union-attr]
+                    cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+            except refused as exc:  # a value the server cannot hold, such as a NUL in text
+                raise Rejected(f"A value cannot be stored in the database ({exc}).") from None
         else:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
             self.connection.execute(insert(table), dicts)

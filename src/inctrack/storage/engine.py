@@ -10,6 +10,7 @@ ourselves (the recipe in SQLAlchemy's pysqlite documentation).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,20 +41,50 @@ DEFAULT_BUSY_TIMEOUT = 15.0
 ``INCTRACK_BUSY_TIMEOUT`` overrides it.
 """
 
+DEFAULT_CONNECT_TIMEOUT = 10
+"""Seconds to wait for a PostgreSQL server to answer a new connection (exit 6 after).
+
+``INCTRACK_CONNECT_TIMEOUT`` overrides it, and a ``connect_timeout`` in the URL wins."""
+DEFAULT_STATEMENT_TIMEOUT = 60.0
+"""Seconds one statement may run on a PostgreSQL server before it is cancelled (exit 6).
+
+``INCTRACK_STATEMENT_TIMEOUT`` overrides it (0: no limit); a ``statement_timeout`` in
+the URL's ``options`` wins. A schema upgrade is never cut off."""
+
 _WRITE = "inctrack_write"
 
 
-def busy_timeout() -> float:
-    text = os.environ.get("INCTRACK_BUSY_TIMEOUT")
+def _seconds(variable: str, default: float) -> float:
+    text = os.environ.get(variable)
     if not text:
-        return DEFAULT_BUSY_TIMEOUT
+        return default
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if value < 0:
-        raise Rejected(f"INCTRACK_BUSY_TIMEOUT={text!r} is not a number of seconds.")
+    if not 0 <= value <= 86_400:  # also NaN
+        raise Rejected(f"{variable}={text!r} is not a number of seconds (0 to 86400).")
     return value
+
+
+def busy_timeout() -> float:
+    """How long a writer waits for another (SQLite), or for a lock (PostgreSQL)."""
+    return _seconds("INCTRACK_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT)
+
+
+def connect_timeout(url: URL) -> int:
+    """Whole seconds, at least 2 (the PostgreSQL client's least)."""
+    given = url.query.get("connect_timeout")
+    if isinstance(given, str) and given.strip():
+        try:
+            return max(2, int(float(given)))
+        except ValueError:
+            pass  # the driver says what is wrong with it
+    return max(2, round(_seconds("INCTRACK_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)))
+
+
+def statement_timeout() -> float:
+    return _seconds("INCTRACK_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT)
 
 
 def make_engine(url: URL) -> Engine:
@@ -63,7 +94,32 @@ def make_engine(url: URL) -> Engine:
         event.listen(engine, "connect", partial(_sqlite_on_connect, timeout))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=False)
+    return create_engine(url, pool_pre_ping=False, connect_args=_server_arguments(url))
+
+
+def _server_arguments(url: URL) -> dict[str, Any]:
+    """A PostgreSQL connection that cannot hang: a connect timeout, and statement and
+    lock timeouts sent as session options, each unless the URL gives its own."""
+    arguments: dict[str, Any] = {}
+    if url.get_backend_name() != "postgresql":
+        return arguments
+    if "connect_timeout" not in url.query:
+        arguments["connect_timeout"] = connect_timeout(url)
+    given = _url_options(url)
+    limits = {  # milliseconds; lock_timeout=0 waits forever, a busy timeout of 0 does not
+        "statement_timeout": round(statement_timeout() * 1000),
+        "lock_timeout": max(1, round(busy_timeout() * 1000)),
+    }
+    extra = [f"-c {name}={ms}" for name, ms in limits.items() if name not in given]
+    if extra:
+        arguments["options"] = " ".join([given, *extra]).strip()
+    return arguments
+
+
+def _url_options(url: URL) -> str:
+    """The ``options`` of a PostgreSQL URL (server settings, ``-c name=value``)."""
+    given = url.query.get("options", "")
+    return given if isinstance(given, str) else " ".join(given)
 
 
 def _sqlite_on_connect(timeout: float, dbapi_connection: Any, _record: Any) -> None:
@@ -203,9 +259,16 @@ class Database:
             raise self._operational_error(exc) from exc
         except DBAPIError as exc:
             code = getattr(exc.orig, "sqlstate", None)
-            if code in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock timeout
+            if code in ("40001", "40P01"):  # serialization, deadlock
                 raise Conflict(
                     "Someone else changed the same records meanwhile; run the command again."
+                ) from exc
+            if code == "3F000":  # no schema to work in
+                raise self._no_schema() from exc
+            if "cannot contain nul" in str(exc.orig).lower():  # from a file or stdin
+                raise Rejected(
+                    f"Text with a NUL character (\\x00) cannot be stored in {self.location}; "
+                    "remove it from the input."
                 ) from exc
             if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
                 raise Rejected(  # a file that changed under us after the header check
@@ -216,6 +279,22 @@ class Database:
 
     def _operational_error(self, exc: OperationalError) -> Exception:
         text = str(exc.orig).lower()
+        code = getattr(exc.orig, "sqlstate", None)
+        if code == "55P03":  # lock_timeout
+            return Conflict(
+                f"The database {self.location} stayed busy for "
+                f"{self._limit('lock_timeout', busy_timeout())} (another writer held the "
+                "records); try again."
+            )
+        if code == "57014" or "timeout expired" in text:  # statement_timeout, connect_timeout
+            limit = (
+                self._limit("statement_timeout", statement_timeout())
+                if code == "57014"
+                else f"{connect_timeout(self.url)} s"
+            )
+            return Conflict(
+                f"The database at {self.location} did not answer within {limit}; retrying is safe."
+            )
         if "locked" in text or "busy" in text:
             return Conflict(
                 f"The database {self.location} stayed busy for {busy_timeout():g} s "
@@ -232,6 +311,18 @@ class Database:
         return Conflict(
             f"Cannot reach the database {self.location}: {str(exc.orig).strip().splitlines()[0]}; "
             "check that the server is running and the URL is right."
+        )
+
+    def _limit(self, name: str, seconds: float) -> str:
+        """How long a server setting let it wait: ours in seconds, or the URL's own."""
+        return f"the URL's {name}" if name in _url_options(self.url) else f"{seconds:g} s"
+
+    def _no_schema(self) -> NotFound:
+        found = re.search(r"search_path\s*=\s*(\S+)", _url_options(self.url))
+        named = f" ({found.group(1)})" if found else ""
+        return NotFound(
+            f"The server has no schema in the URL's search_path{named} ({self.location}); "
+            "create it on the server first (CREATE SCHEMA), or fix the URL."
         )
 
     def dispose(self) -> None:

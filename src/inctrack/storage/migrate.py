@@ -127,6 +127,9 @@ def upgrade(database: Database) -> str | None:
     path = sqlite_path(database.url)
     with database.connect(write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
+            # An upgrade is never cut off, and waits for another process's upgrade to end.
+            connection.execute(text("SET LOCAL statement_timeout = 0"))
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         now = current_revision(connection)
         if now == HEAD:  # someone else migrated meanwhile

@@ -189,6 +189,20 @@ hold_reason = choice(HoldReason, "hold reason")
 resolution_code = choice(ResolutionCode, "resolution code")
 
 
+def textual(parse: Callable[[str], str]) -> Callable[[object], str]:
+    """``parse`` for a JSON value: text as it is, a whole number as its digits (``"priority":
+    1``), anything else (an object, a list, true) is not a value of this field."""
+
+    def read(value: object) -> str:
+        if isinstance(value, str):
+            return parse(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return parse(str(value))
+        raise Bad("is not text")
+
+    return read
+
+
 def text(value: object) -> str:
     if isinstance(value, str):
         return value.strip()

@@ -99,7 +99,8 @@ class RecordReader:
         self.parse_date = dates.parse
         self.texts = tuple(_TEXT.items())
         self.choices = tuple(
-            (key, parse, allowed | {None}) for key, (parse, allowed) in _CHOICES.items()
+            (key, read.textual(parse), allowed | {None})
+            for key, (parse, allowed) in _CHOICES.items()
         )
         self.counts = tuple(
             (key, low, high or 1 << 62, partial(read.integer, low=low, high=high))
@@ -129,6 +130,8 @@ class RecordReader:
             if value.__class__ is str:
                 value = value.strip()
                 values[column] = value if value and value not in nulls else None
+                if "\x00" in value:
+                    bad.append(f"{key} holds a NUL character (\\x00), which is not text")
             elif value is None:
                 values[column] = None
             else:
