@@ -12,7 +12,7 @@ the period that no published article covers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -71,7 +71,9 @@ def kb_report(
     if min_incidents < 1:
         raise Rejected("--min must be at least 1.")
     connection = connection_of(tracker)
-    bounds = (stamp("since", start), stamp("until", end))
+    # Without --until, what happened this very second counts too (times are to the second).
+    upto = end + timedelta(seconds=1) if until is None else end
+    bounds = (stamp("since", start), stamp("until", upto))
     report = KbReport(start, end)
     per_article = text(
         "SELECT a.id, a.title, a.status, COUNT(DISTINCT u.incident_id), "
