@@ -48,9 +48,8 @@ def test_every_edit_is_a_revision_and_old_ones_stay_readable(desk: Desk) -> None
     desk.clock.advance(timedelta(hours=1))
     with knowledge(desk, "bob") as kb:
         kb.edit("kb-1", Content(body="Reinstall the client.", category=""))
-    with pytest.raises(Rejected, match="KB-1 already says that; nothing changed."):
-        with knowledge(desk) as kb:
-            kb.edit("1", Content(body="Reinstall the client."))
+    with pytest.raises(Rejected, match="already says that"), knowledge(desk) as kb:
+        kb.edit("1", Content(body="Reinstall the client."))
     now = article(desk, "KB-1")
     assert (now["revision"], now["body"], now["category"]) == (2, "Reinstall the client.", None)
     old = article(desk, "KB-1", revision=1)
@@ -61,7 +60,9 @@ def test_every_edit_is_a_revision_and_old_ones_stay_readable(desk: Desk) -> None
         with pytest.raises(NotFound, match="KB-1 has no revision 3; it has revisions 1 to 2"):
             kb.record(kb.get_or_raise("KB-1"), revision=3)
     assert [(h["revision"], h["actor"], h["at"]) for h in history] == [
-        (1, "alice", "2026-11-20T09:00:00+00:00"), (2, "bob", "2026-11-20T10:00:00+00:00")]  # fmt: skip
+        (1, "alice", "2026-11-20T09:00:00+00:00"),
+        (2, "bob", "2026-11-20T10:00:00+00:00"),
+    ]
 
 
 def test_a_category_outside_the_taxonomy_is_refused_with_a_suggestion(desk: Desk) -> None:
@@ -95,7 +96,7 @@ def test_publishing_needs_the_kb_author_role_and_approves_a_revision(desk: Desk)
     with knowledge(desk, "ada") as kb:
         kb.publish("KB-1")
         kb.retire("KB-1")
-    with pytest.raises(Rejected, match="KB-1 is already retired."), knowledge(desk, "ada") as kb:
+    with pytest.raises(Rejected, match="KB-1 is already retired"), knowledge(desk, "ada") as kb:
         kb.retire("KB-1")
     assert article(desk, "KB-1")["published_revision"] == 2
     with knowledge(desk, write=False) as kb:
@@ -165,8 +166,10 @@ def test_cli_add_show_list_in_every_format(cli: Cli) -> None:
                   "-t", "Hardware", "-c", "hardware/printer", "-s", "printing",
                   "-q")) == "KB-1\n"  # fmt: skip
     shown = ok(cli("kb", "show", "KB-1"))
-    assert "Check the cable." in shown and "• power" in shown  # Markdown, rendered
-    assert "**network**" not in shown and "network" in shown
+    assert "Check the cable." in shown
+    assert "• power" in shown  # Markdown, rendered
+    assert "**network**" not in shown
+    assert "network" in shown
     record = cli.json("kb", "show", "kb-1")
     assert {k: record[k] for k in ("id", "title", "status", "revision", "tags", "category",
                                    "service", "body")} == {
@@ -260,11 +263,15 @@ def test_cli_link_resolve_feedback_and_report(cli: Cli) -> None:
     report = cli.json("report", "kb", "--since", "2000-01-01")
     assert report["articles"][0] == {
         "id": "KB-1", "title": "VPN drops", "status": "published", "incidents": 2,
-        "resolutions": 1, "runs": 0, "helpful": 1, "not_helpful": 0, "helpful_ratio": 1.0}  # fmt: skip
+        "resolutions": 1, "runs": 0, "helpful": 1, "not_helpful": 0, "helpful_ratio": 1.0,
+    }  # fmt: skip
     assert report["first_contact"]["with_article"] == {"resolved": 1, "first_contact": 1,
                                                        "rate": 1.0}  # fmt: skip
     table = ok(cli("report", "kb", "--since", "2000-01-01"))
-    assert "KB-1" in table and "100%" in table and "First-contact resolution" in table
+    assert "KB-1" in table
+    assert "100%" in table
+    assert "First-contact resolution" in table
     rows = list(csv.DictReader(io.StringIO(ok(cli("report", "kb", "-f", "csv")))))
-    assert (rows[0]["id"], rows[0]["resolutions"], rows[0]["helpful_ratio"]) == ("KB-1", "1", "1.0")
+    assert (rows[0]["id"], rows[0]["resolutions"], rows[0]["helpful_ratio"]) == (
+        "KB-1", "1", "1.0")  # fmt: skip
     fails(cli("report", "kb", "--since", "2026-01-02", "--until", "2026-01-01"), 4, "is not after")

@@ -57,6 +57,8 @@ def markdown_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
                 if file.is_file() and file.suffix.lower() in SUFFIXES:
                     found.append((file, file.relative_to(path).as_posix()))
         elif path.is_file():
+            if path.suffix.lower() not in SUFFIXES:
+                raise Rejected(f"{path} is not a Markdown file (.md); nothing was imported.")
             found.append((path, path.name))
         else:
             raise NotFound(f"{path} does not exist; give Markdown files or folders of them.")
@@ -115,8 +117,6 @@ def _import_one(
         if article.updated_at > when:
             when = article.updated_at
         changed = kb.update(article, content, when=when)
-        if article.source is None:
-            article.source = source
         action = "updated" if changed else "unchanged"
     if status and kb.set_status(article, status, when=when) and action == "unchanged":
         action = "updated"
