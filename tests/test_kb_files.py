@@ -52,7 +52,7 @@ def test_front_matter_and_diagnostic_blocks_are_read_by_real_parsers() -> None:
     assert read_page(BARE, name="d.md").title("disk full") == "disk full"
     body = "```diagnostic\nuname -a\ndf -h\n```\n\n```sh\nrm -rf /\n```\n\n    indented\n"
     assert diagnostic_steps(body) == ["uname -a\ndf -h"]
-    with pytest.raises(Rejected, match="bad.md: the front matter is not valid YAML"):
+    with pytest.raises(Rejected, match="the front matter is not valid YAML"):
         read_page("---\ntitle: [unclosed\n---\nx", name="bad.md")
     with pytest.raises(Rejected, match="never closed"):
         read_page("---\ntitle: x\n", name="open.md")
