@@ -93,6 +93,7 @@ class KnowledgeBase:
         self.tracker = tracker
         self.work = tracker.work
         self.session = tracker.session
+        self._categories: dict[str, tuple[str, str | None]] = {}
 
     # -- reading -------------------------------------------------------------
 
@@ -292,6 +293,14 @@ class KnowledgeBase:
             )
         return when
 
+    def _category(self, path: str) -> tuple[str | None, str | None]:
+        """``path`` validated against the taxonomy, once per path (an import repeats them)."""
+        if not path:
+            return None, None
+        if path not in self._categories:
+            self._categories[path] = self.tracker.taxonomy.validate(path)
+        return self._categories[path]
+
     def _apply(self, article: Article, content: Content, *, when: datetime) -> bool:
         values = {name: getattr(article, name) for name in CONTENT}
         if content.title is not None:
@@ -302,9 +311,7 @@ class KnowledgeBase:
             values["tags"] = clean_tags(content.tags)
         if content.category is not None:
             path = content.category.strip()
-            values["category"], values["subcategory"] = (
-                self.tracker.taxonomy.validate(path) if path else (None, None)
-            )
+            values["category"], values["subcategory"] = self._category(path)
         if content.service is not None:
             values["service"] = content.service.strip() or None
         if article.revision and all(values[n] == getattr(article, n) for n in CONTENT):
