@@ -43,7 +43,7 @@ def page(number: int, rng: random.Random) -> str:
     words = [rng.choice(WORDS) for _ in range(300)]
     paragraphs = [" ".join(words[i : i + 60]).capitalize() + "." for i in range(0, 300, 60)]
     return (
-        f"---\ntitle: \"Article {number}: {rng.choice(WORDS)} {rng.choice(WORDS)}\"\n"
+        f'---\ntitle: "Article {number}: {rng.choice(WORDS)} {rng.choice(WORDS)}"\n'
         f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
         f"category: {rng.choice(CATEGORIES)}\nservice: service-{number % 40}\n---\n\n"
         + "\n\n".join(paragraphs)
