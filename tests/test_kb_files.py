@@ -155,3 +155,16 @@ def test_library_import_into_another_database_keeps_the_numbers(desk: Desk, tmp_
     with pytest.raises(Conflict), desk.tracker(write=False) as tracker:
         kb = KnowledgeBase(tracker)
         export_files(kb, out, kb.find())
+
+
+def test_cli_a_foreign_id_with_a_known_path_makes_a_new_article(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "wiki"
+    folder.mkdir()
+    page = folder / "vpn.md"
+    page.write_text("# VPN\n\nRestart.\n", encoding="utf-8")
+    ok(cli("kb", "import", str(folder), "-f", "json"))
+    page.write_text("---\nid: KB-9\n---\n# VPN elsewhere\n", encoding="utf-8")
+    results = cli.json("kb", "import", str(folder))
+    assert [(r["id"], r["action"]) for r in results] == [("KB-9", "created")]
+    assert [(a["id"], a["source"]) for a in cli.json("kb", "list")] == [
+        ("KB-1", "vpn.md"), ("KB-9", None)]  # fmt: skip

@@ -190,3 +190,18 @@ def test_library_plan_execute_record(desk: Desk, tmp_path: Path) -> None:
 def test_clean_output_removes_what_a_terminal_would_obey() -> None:
     raw = b"\x1b[1;31mbold\x1b[0m \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \xc2\x9b2J\xff ok\r\n"
     assert clean_output(raw) == "bold link \ufffd ok\n"
+
+
+def test_cli_evidence_survives_export_and_import(cli: Cli, tmp_path: Path) -> None:
+    runbook(cli, "printf 'caf\\303\\251 \"quoted\"\\n'")
+    incident(cli)
+    ok(cli("kb", "run", "KB-1", "-i", "INC-1", "--yes"))
+    dump = tmp_path / "desk.jsonl"
+    assert cli("export", "--output", str(dump)).exit_code == 0
+    other = Cli(str(tmp_path / "other.db"))
+    ok(other("import", str(dump), "--summary", "json"))
+    assert evidence(other) == evidence(cli)
+    assert evidence(other)[0]["stdout"] == 'café "quoted"\n'
+    again = tmp_path / "again.jsonl"
+    assert other("export", "--output", str(again)).exit_code == 0
+    assert again.read_bytes() == dump.read_bytes()

@@ -111,7 +111,11 @@ def _import_one(
     status = page.text("status")
     article, number = _existing(kb, page.text("id"), source)
     if article is None:
-        article = kb.add(content, source=source, number=number, at=when)
+        if number is not None and _by_source(kb, source) is not None:
+            source_key: str | None = None  # that path is another article's already
+        else:
+            source_key = source
+        article = kb.add(content, source=source_key, number=number, at=when)
         action = "created"
     else:
         if article.updated_at > when:
@@ -128,17 +132,21 @@ def _existing(
 ) -> tuple[Article | None, int | None]:
     """The article a file updates (by ``id``, else by source key), or the number a new
     one takes (its ``id`` when that number is free)."""
-    from sqlalchemy import select
-    from sqlmodel import col
-
     if given:
         number = parse_article_ref(given)
         article = kb.get(number)
         if article is not None:
             return kb.get_or_raise(number, lock=True), None
         return None, number
+    return _by_source(kb, source), None
+
+
+def _by_source(kb: KnowledgeBase, source: str) -> Article | None:
+    from sqlalchemy import select
+    from sqlmodel import col
+
     statement = select(Article).where(col(Article.source) == source).with_for_update()
-    return kb.session.scalars(statement).first(), None
+    return kb.session.scalars(statement).first()
 
 
 def file_name(article: Article) -> str:
