@@ -367,7 +367,7 @@ def link(
     """Link an incident: --duplicate-of INC-n (the original), --problem PRB-n (its cause),
     --kb KB-n (an article used on it)."""
     if duplicate_of is None and problem is None and kb is None:
-        raise typer.BadParameter("give --duplicate-of INC-n, --problem PRB-n and/or --kb KB-n")
+        raise typer.BadParameter("give --duplicate-of INC-n and/or --problem PRB-n (or --kb KB-n)")
 
     def action(t: Tracker, when: datetime | None) -> Incident:
         from inctrack.kb.usage import Usage
