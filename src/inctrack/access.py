@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-policy": frozenset({Role.ADMIN}),
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
     "import": frozenset({Role.ADMIN}),
+    "publish-articles": frozenset({Role.KB_AUTHOR, Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -81,6 +82,7 @@ DESCRIPTIONS = {
     "manage-policy": "changing the SLA policy and calendar",
     "manage-templates": "changing the log templates",
     "import": "importing incidents",
+    "publish-articles": "publishing or retiring knowledge articles",
 }
 
 

@@ -41,6 +41,7 @@ class Role(StrEnum):
     RESPONDER = "responder"
     INCIDENT_MANAGER = "incident-manager"
     ADMIN = "admin"
+    KB_AUTHOR = "kb-author"
 
 
 class Channel(StrEnum):
@@ -193,6 +194,27 @@ def format_problem_id(number: int) -> str:
 
 def optional_problem_id(number: int | None) -> str | None:
     return None if number is None else format_problem_id(number)
+
+
+ARTICLE_PREFIX = "KB"
+_ARTICLE_REF = re.compile(r"^\s*(?:kb-?)?(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_article_ref(text: str | int) -> int:
+    """``KB-3``, ``kb-3`` and ``3`` all name knowledge article 3."""
+    return _parse_ref(text, _ARTICLE_REF, "an article", "KB-3, kb-3 or 3")
+
+
+def format_article_id(number: int) -> str:
+    return f"{ARTICLE_PREFIX}-{number}"
+
+
+class ArticleStatus(StrEnum):
+    """A knowledge article's status: ``draft → published → retired``."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
 
 
 class ProblemStatus(StrEnum):

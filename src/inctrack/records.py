@@ -109,7 +109,7 @@ def incident_record(
 
 
 def event_record(event: Event | ProblemEvent) -> Record:
-    return {
+    record: Record = {
         "at": timestamp(event.at),
         "recorded_at": timestamp(event.recorded_at),
         "actor": event.actor,
@@ -119,6 +119,36 @@ def event_record(event: Event | ProblemEvent) -> Record:
         "new": event.new,
         "message": event.message,
     }
+    if event.kind == EVIDENCE_KIND and event.message:
+        return _evidence(record)
+    return record
+
+
+EVIDENCE_KIND = "diagnostic"
+"""The event of a diagnostic run (``kb run``): its message is the evidence as JSON."""
+
+
+def _evidence(record: Record) -> Record:
+    """A diagnostic run's event: the evidence whole under ``evidence``, and a one-line
+    message saying what ran and how it ended."""
+    import json
+
+    try:
+        evidence = json.loads(record["message"])
+    except ValueError:
+        return record
+    if evidence.get("timed_out"):
+        ending = "timed out, killed"
+    elif evidence.get("interrupted"):
+        ending = "interrupted, killed"
+    else:
+        ending = f"exit status {evidence.get('exit_status')}"
+    record["message"] = (
+        f"{evidence.get('article')} r{evidence.get('revision')} step {evidence.get('step')}: "
+        f"{evidence.get('command')} ({ending})"
+    )
+    record["evidence"] = evidence
+    return record
 
 
 INCIDENT_CSV_COLUMNS = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,18 @@ from inctrack.cli.options import (
 from inctrack.cli.runtime import runtime
 from inctrack.domain import HoldReason, MajorRole, Priority, ResolutionCode
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from inctrack.incidents.tracker import Tracker
+    from inctrack.storage.models import Incident
+
+KbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kb", metavar="KB-n", help="The knowledge article used (recorded on the incident)."
+    ),
+]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the timeline).")]
 Message = Annotated[str, typer.Argument(metavar="MESSAGE", help="The text to record.")]
 
@@ -238,15 +250,22 @@ def resolve(
         str, typer.Option("--code", help="How it was resolved.", **checked_choice(ResolutionCode))
     ],
     note_text: Annotated[str, typer.Option("--note", help="What was done.")],
+    kb: KbOption = None,
     at: AtOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Resolve an incident: service restored, awaiting the reporter's confirmation."""
-    runtime(ctx).write(
-        lambda t, when: t.resolve(ref, code=code, note=note_text, at=when),
-        at=at, fmt=fmt, quiet=quiet,
-    )  # fmt: skip
+
+    def action(t: Tracker, when: datetime | None) -> Incident:
+        incident = t.resolve(ref, code=code, note=note_text, at=when)
+        if kb is not None:
+            from inctrack.kb.usage import Usage
+
+            incident = Usage(t).link(ref, kb, resolved=True, at=when)
+        return incident
+
+    runtime(ctx).write(action, at=at, fmt=fmt, quiet=quiet)
 
 
 def close(
@@ -348,18 +367,28 @@ def link(
         str | None,
         typer.Option("--problem", metavar="PRB-n", help="Its problem record; `none` unlinks it."),
     ] = None,
+    kb: KbOption = None,
     at: AtOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Link an incident: --duplicate-of INC-n (the original), --problem PRB-n (its cause)."""
-    if duplicate_of is None and problem is None:
-        raise typer.BadParameter("give --duplicate-of INC-n and/or --problem PRB-n")
-    from inctrack.problems.verbs import Problems
+    """Link an incident: --duplicate-of INC-n (the original), --problem PRB-n (its cause),
+    --kb KB-n (an article used on it)."""
+    if duplicate_of is None and problem is None and kb is None:
+        raise typer.BadParameter("give --duplicate-of INC-n and/or --problem PRB-n (or --kb KB-n)")
 
-    runtime(ctx).write(
-        lambda t, when: Problems(t).link_from_incident(
-            ref, duplicate_of=duplicate_of, problem=problem, at=when
-        ),
-        at=at, fmt=fmt, quiet=quiet,
-    )  # fmt: skip
+    def action(t: Tracker, when: datetime | None) -> Incident:
+        from inctrack.kb.usage import Usage
+        from inctrack.problems.verbs import Problems
+
+        incident = None
+        if duplicate_of is not None or problem is not None:
+            incident = Problems(t).link_from_incident(
+                ref, duplicate_of=duplicate_of, problem=problem, at=when
+            )
+        if kb is not None:
+            incident = Usage(t).link(ref, kb, at=when)
+        assert incident is not None
+        return incident
+
+    runtime(ctx).write(action, at=at, fmt=fmt, quiet=quiet)

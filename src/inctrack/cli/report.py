@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inctrack.cli.options import AsOfOption, FormatOption
+from inctrack.cli.options import AsOfOption, FormatOption, OutputFormat
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import runtime
 from inctrack.domain import Priority
@@ -358,3 +358,37 @@ def _now(rt: Runtime) -> datetime:
     the --until it pins prints without a fraction."""
     now = rt.clock.now()
     return now if now.microsecond == 0 else now.replace(microsecond=0) + timedelta(seconds=1)
+
+
+@report_app.command("kb")
+def kb(
+    ctx: typer.Context,
+    since: MttrSince = None,
+    until: MttrUntil = None,
+    min_incidents: Annotated[
+        int,
+        typer.Option(
+            "--min", metavar="N", min=1, help="A gap: a category or service of N incidents or more."
+        ),
+    ] = 3,
+    fmt: FormatOption = None,
+) -> None:
+    """How the knowledge base serves the desk: use per article, first-contact resolution
+    with and without an article, and knowledge gaps.
+
+    Counts article uses recorded between --since and --until, and incidents resolved
+    (first contact) or reported (gaps) in that period. CSV has the per-article rows.
+    """
+    from inctrack.kb.report import KB_REPORT_COLUMNS, kb_report
+    from inctrack.render.kb import kb_report_view
+
+    rt = runtime(ctx)
+    with rt.tracker(write=False) as tracker:
+        report = kb_report(
+            tracker, since=rt.when(since), until=rt.when(until), min_incidents=min_incidents
+        )
+    chosen = rt.output_format(fmt)
+    if chosen is OutputFormat.CSV:
+        rt.emit(report.articles, chosen, table=kb_report_view, columns=KB_REPORT_COLUMNS)
+    else:
+        rt.emit(report.record(), chosen, table=kb_report_view)

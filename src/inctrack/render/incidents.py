@@ -70,6 +70,35 @@ def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableT
         parts += [Text(""), safe_text(record["description"], lines=True)]
     if record.get("events"):
         parts += [Text(""), timeline(record["events"], tz=tz)]
+        parts += [evidence(event, tz=tz) for event in record["events"] if "evidence" in event]
+    return Group(*parts)
+
+
+def evidence(event: Record, *, tz: tzinfo) -> RenderableType:
+    """A diagnostic run as recorded: what ran, when, how it ended, and what it said."""
+    found = event["evidence"]
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    ended = "timed out, killed" if found["timed_out"] else (
+        "interrupted, killed" if found["interrupted"] else f"exit status {found['exit_status']}"
+    )  # fmt: skip
+    for label, value in (
+        ("Article", f"{found['article']} revision {found['revision']}, step {found['step']}"),
+        ("Command", found["command"]),
+        ("Ran", f"{local_time(found['started_at'], tz)} to {local_time(found['ended_at'], tz)}"
+                f" by {event['actor']}"),
+        ("Ended", ended),
+    ):  # fmt: skip
+        fields.add_row(label, safe_text(value))
+    parts: list[RenderableType] = [Text(""), Text("Evidence", style="bold"), fields]
+    for stream in ("stdout", "stderr"):
+        if found[stream] or found[f"{stream}_truncated"]:
+            note = (
+                f" (first {found['cap_bytes']} of {found[f'{stream}_bytes']} bytes)"
+                if found[f"{stream}_truncated"] else ""
+            )  # fmt: skip
+            parts += [Text(f"{stream}{note}:", style="dim"), safe_text(found[stream].rstrip("\n"))]
     return Group(*parts)
 
 

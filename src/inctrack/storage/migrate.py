@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from inctrack.storage.engine import Database
 
-HEAD = "0007"
+HEAD = "0010"
 """The newest revision under ``migrations/versions``; a test keeps the two in step."""
 
 _PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server
@@ -75,11 +75,25 @@ class SchemaState(StrEnum):
 
 
 def schema_state(connection: Connection) -> tuple[SchemaState, str | None]:
-    """What ``connection``'s database holds, and its revision if it has one."""
+    """What ``connection``'s database holds, and its revision if it has one.
+
+    The revision and the tables are read in one transaction (one snapshot on SQLite):
+    read apart, another process could create the schema in between, and its tables
+    without the revision read before would look like someone else's database.
+    """
+    if not connection.in_transaction():
+        with connection.begin():
+            return schema_state(connection)
     revision = current_revision(connection)
     if revision == HEAD:
         return SchemaState.CURRENT, revision
     tables = table_names(connection) - {"alembic_version"}
+    if revision is None and tables:
+        # PostgreSQL reads each statement's own snapshot: tables another process just
+        # committed come with their revision, so read it again before calling them foreign.
+        revision = current_revision(connection)
+        if revision == HEAD:
+            return SchemaState.CURRENT, revision
     if revision is None:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
     if revision in known_revisions():

@@ -242,6 +242,8 @@ class RecordReader:
                 raise Bad(f"has an event ({index}) without at or recorded_at")
             if actor.__class__ is not str or not actor or kind.__class__ is not str or not kind:
                 raise Bad(f"has an event ({index}) without actor or kind")
+            if kind == "diagnostic" and item.get("evidence").__class__ is dict:  # as exported
+                message = json.dumps(item["evidence"], ensure_ascii=False)
             if (
                 (field is not None and field.__class__ is not str)
                 or (old is not None and old.__class__ is not str)
