@@ -9,6 +9,7 @@ import typer
 from inctrack.cli.options import (
     AtOption,
     FormatOption,
+    IfVersionOption,
     IncidentArgument,
     LevelChoice,
     QuietOption,
@@ -27,12 +28,16 @@ def categorize(
     ref: IncidentArgument,
     path: Annotated[str, typer.Argument(metavar="CAT[/SUB]", help="e.g. network/vpn.")],
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """File an incident under a category of the taxonomy (`inctrack category list`)."""
     runtime(ctx).write(
-        lambda t, when: t.categorize(ref, path, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.categorize(ref, path, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -47,13 +52,15 @@ def prioritize(
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Set impact and urgency (the matrix gives P1-P4), or override with --priority --reason."""
     runtime(ctx).write(
         lambda t, when: t.prioritize(
-            ref, impact=impact, urgency=urgency, priority=priority, reason=reason, at=when
+            ref, impact=impact, urgency=urgency, priority=priority, reason=reason, at=when,
+            expected_version=if_version,
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
@@ -67,12 +74,16 @@ def assign(
         str | None, typer.Option("--group", metavar="GROUP", help="Which team works it.")
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Assign an incident to a person and/or a group (the service desk stays owner)."""
     runtime(ctx).write(
-        lambda t, when: t.assign(ref, to=to, group=group, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.assign(ref, to=to, group=group, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -80,11 +91,17 @@ def take(
     ctx: typer.Context,
     ref: IncidentArgument,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Assign an incident to yourself."""
-    runtime(ctx).write(lambda t, when: t.take(ref, at=when), at=at, fmt=fmt, quiet=quiet)
+    runtime(ctx).write(
+        lambda t, when: t.take(ref, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
+    )
 
 
 def respond(
@@ -92,12 +109,16 @@ def respond(
     ref: IncidentArgument,
     message: Message,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """First response or initial diagnosis: stops the response clock, new → in_progress."""
     runtime(ctx).write(
-        lambda t, when: t.respond(ref, message, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.respond(ref, message, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -109,12 +130,16 @@ def note(
         bool, typer.Option("--public", help="An update the reporter may see.")
     ] = False,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Add a work note (or, with --public, an update for the reporter)."""
     runtime(ctx).write(
-        lambda t, when: t.note(ref, message, public=public, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.note(ref, message, public=public, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -136,6 +161,7 @@ def escalate(
         typer.Option("--keep-priority", help="With --major: keep the priority (incident manager)."),
     ] = False,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -149,7 +175,7 @@ def escalate(
     runtime(ctx).write(
         lambda t, when: t.escalate(
             ref, reason=reason, tier=tier, group=group, major=major,
-            keep_priority=keep_priority, at=when,
+            keep_priority=keep_priority, at=when, expected_version=if_version,
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
@@ -166,12 +192,16 @@ def role(
     ],
     name: Annotated[str, typer.Argument(metavar="NAME", help="Who takes the role.")],
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Name a major incident's commander, manager or comms lead."""
     runtime(ctx).write(
-        lambda t, when: t.set_role(ref, role_name, name, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.set_role(ref, role_name, name, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -183,6 +213,7 @@ def owner(
         str | None, typer.Option("--reason", help="Why (recorded in the timeline).")
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -192,7 +223,10 @@ def owner(
     incident managers and admins may transfer it.
     """
     runtime(ctx).write(
-        lambda t, when: t.set_owner(ref, user, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.set_owner(ref, user, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -204,12 +238,16 @@ def hold(
     ],
     note: Annotated[str | None, typer.Option("--note", help="Details.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Put an incident on hold: the SLA clock pauses until `resume`."""
     runtime(ctx).write(
-        lambda t, when: t.hold(ref, reason, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.hold(ref, reason, note=note, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -218,12 +256,16 @@ def resume(
     ref: IncidentArgument,
     note: Annotated[str | None, typer.Option("--note", help="What came back.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Take an incident off hold: the SLA clock runs again."""
     runtime(ctx).write(
-        lambda t, when: t.resume(ref, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.resume(ref, note=note, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -233,12 +275,15 @@ def resolve(
     code: Annotated[str, typer.Option("--code", **checked_choice(ResolutionCode))],
     note_text: Annotated[str, typer.Option("--note", help="What was done.")],
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Resolve an incident: service restored, awaiting the reporter's confirmation."""
     runtime(ctx).write(
-        lambda t, when: t.resolve(ref, code=code, note=note_text, at=when),
+        lambda t, when: t.resolve(
+            ref, code=code, note=note_text, at=when, expected_version=if_version
+        ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
 
@@ -265,6 +310,7 @@ def close(
         ),
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -275,13 +321,18 @@ def close(
             raise typer.BadParameter("give an incident ID, or --stale IDLE", param_hint="ID")
         rt.write(
             lambda t, when: t.close(
-                ref, confirmed_by=confirmed_by, unconfirmed=unconfirmed, reason=reason, at=when
+                ref, confirmed_by=confirmed_by, unconfirmed=unconfirmed, reason=reason, at=when,
+                expected_version=if_version,
             ),
             at=at, fmt=fmt, quiet=quiet,
         )  # fmt: skip
         return
     if ref is not None:
         raise typer.BadParameter("give an incident ID or --stale, not both", param_hint="ID")
+    if if_version is not None:
+        raise typer.BadParameter(
+            "goes with one incident ID, not --stale", param_hint="--if-version"
+        )
     _close_stale(rt, stale, at=at, fmt=fmt, quiet=quiet)
 
 
@@ -306,12 +357,16 @@ def reopen(
     ref: IncidentArgument,
     reason: Reason,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Reopen a resolved incident whose fix did not hold (resolved → in_progress)."""
     runtime(ctx).write(
-        lambda t, when: t.reopen(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.reopen(ref, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -320,12 +375,16 @@ def cancel(
     ref: IncidentArgument,
     reason: Reason,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Cancel an incident logged in error or twice (final)."""
     runtime(ctx).write(
-        lambda t, when: t.cancel(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.cancel(ref, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -341,6 +400,7 @@ def link(
         typer.Option("--problem", metavar="PRB-n", help="Its problem record; `none` unlinks it."),
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -351,7 +411,7 @@ def link(
 
     runtime(ctx).write(
         lambda t, when: Problems(t).link_from_incident(
-            ref, duplicate_of=duplicate_of, problem=problem, at=when
+            ref, duplicate_of=duplicate_of, problem=problem, at=when, expected_version=if_version
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip

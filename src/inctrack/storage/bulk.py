@@ -64,9 +64,8 @@ class BulkInsert:
     def events(self, rows: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
         """Insert events, each its incident's number and its :data:`EVENT_VALUES`, at the
         end of the hash chain (``storage.chain``), in the order given."""
-        chained = Chain(self.connection).extend(
-            [{"incident_id": number, **dict(zip(EVENT_VALUES, e, strict=True))} for number, e in rows]
-        )
+        given = [{"incident_id": n, **dict(zip(EVENT_VALUES, e, strict=True))} for n, e in rows]
+        chained = Chain(self.connection).extend(given)
         columns = self.EVENT_COLUMNS
         values = [tuple(row[name] for name in columns) for row in chained]
         if self.sqlite:
