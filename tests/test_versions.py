@@ -66,7 +66,8 @@ def test_a_stale_write_is_refused_and_the_first_write_kept(cli: Cli) -> None:
     second = cli("prioritize", "1", "--priority", "P4", "--reason", "minor", "--if-version",
                  str(seen), actor="lee")  # fmt: skip
     fails(second, 6, "INC-1 is at version 2, not 1: it changed since you looked (kim set "
-          "priority to P1); nothing was written, check `inctrack show INC-1` and try again.")  # fmt: skip
+          "priority to P1); nothing was written, check `inctrack show INC-1` and try "
+          "again.")  # fmt: skip
     shown = cli.json("show", "1")
     assert (shown["priority"], shown["version"]) == ("P1", 2)
     assert [e["actor"] for e in shown["events"]] == ["tester", "kim"]
