@@ -37,6 +37,8 @@ EXPORT_KEYS = [
     "occurrences", "problem", "duplicate_of", "external_id", "updated_at", "version", "events",
 ]  # fmt: skip
 """An export line's keys, in order (written out here: the contract, not the code)."""
+
+
 def unchained(lines: str) -> list[dict[str, object]]:
     """Export lines without the events' hashes: what two databases' exports share (each
     database chains the events it holds, so the hashes differ)."""
@@ -48,7 +50,7 @@ def unchained(lines: str) -> list[dict[str, object]]:
 
 
 EVENT_KEYS = ["at", "recorded_at", "actor", "kind", "field", "old", "new", "message",
-              "prev_hash", "hash"]
+              "prev_hash", "hash"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

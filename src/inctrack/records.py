@@ -121,7 +121,7 @@ def event_record(event: Event | ProblemEvent) -> Record:
         "message": event.message,
     }
     if hasattr(event, "hash"):  # problem events are not chained
-        record |= {"prev_hash": event.prev_hash, "hash": event.hash}
+        record |= {"prev_hash": getattr(event, "prev_hash"), "hash": getattr(event, "hash")}  # noqa: B009
     return record
 
 
