@@ -138,6 +138,7 @@ class UnitOfWork:
         which one it saw), the lifecycle and the time."""
         self.authorize(verb.value)
         number = parse_incident_ref(ref)
+        self.chain.head()  # its lock before the incident's: writers never wait in a circle
         statement = select(Incident).where(col(Incident.id) == number).with_for_update()
         incident = self.session.scalars(statement).first()
         if incident is None:
