@@ -39,8 +39,9 @@ def test_each_changed_field_is_one_event_and_nothing_else_changes(cli: Cli) -> N
         ("reporter_contact", None, "ann@example.com"),
         ("channel", "phone", "email"),
     ]  # the service was given unchanged: no event
-    untouched = {key for key in before if key not in {"title", "description", "reporter",
-                 "reporter_contact", "channel", "updated_at", "sla", "events"}}  # fmt: skip
+    changed = {"title", "description", "reporter", "reporter_contact", "channel", "updated_at",
+               "version", "sla", "events"}  # fmt: skip
+    untouched = {key for key in before if key not in changed}
     assert {key: shown[key] for key in untouched} == {key: before[key] for key in untouched}
     assert after["sla"]["response"]["target"] == before["sla"]["response"]["target"]
     assert shown["events"][0] == before["events"][0]
@@ -184,8 +185,29 @@ def test_a_field_changed_while_in_the_editor_is_a_conflict(
         "database.dispose()",
         "text = text.replace('Title: VPN drop', 'Title: By me')",
     )))  # fmt: skip
-    fails(cli("edit", "1", "-e"), 6, "The title of INC-1 was changed by someone else")
+    fails(cli("edit", "1", "-e"), 6, "INC-1 is at version 2, not 1: it changed since you "
+          "looked (kim set title to By kim); nothing was written")  # fmt: skip
     assert cli.json("show", "1")["title"] == "By kim"
+
+
+def test_any_change_while_in_the_editor_is_a_conflict(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note added meanwhile changes no field the text shows, but the version moved on."""
+    logged(cli)
+    monkeypatch.setenv("INCTRACK_TEST_DB", cli.db)
+    editor(tmp_path, monkeypatch, "\n".join((
+        "import os",
+        "from inctrack import Database, SystemClock, Tracker",
+        "database = Database.open(os.environ['INCTRACK_TEST_DB'])",
+        "with database.transaction() as session:",
+        "    Tracker(session, clock=SystemClock(), actor='kim').note(1, 'Called back')",
+        "database.dispose()",
+        "text = text.replace('Title: VPN drop', 'Title: By me')",
+    )))  # fmt: skip
+    fails(cli("edit", "1", "-e"), 6, "INC-1 is at version 2, not 1", "kim: note")
+    shown = cli.json("show", "1")
+    assert (shown["title"], shown["version"]) == ("VPN drop", 2)
 
 
 def test_the_edit_text_reads_back_what_it_wrote() -> None:

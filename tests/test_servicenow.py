@@ -213,6 +213,11 @@ def test_the_order_of_the_rows_does_not_matter(tmp_path: Path) -> None:
             records = list(transfer.export_records(tracker, IncidentQuery(include_closed=True)))
         database.dispose()
         assert (summary.created, summary.problems) == (80, [])
+        for record in records:  # numbered and chained in the order written: not compared
+            record["events"] = [
+                {k: v for k, v in e.items() if k not in ("prev_hash", "hash")}
+                for e in record["events"]
+            ]
         exports.append(sorted((r["external_id"], json.dumps(r | {"id": None})) for r in records))
     assert exports[0] == exports[1]
 

@@ -34,7 +34,7 @@ def test_migrations_build_exactly_the_models(database: Database) -> None:
         columns = {c["name"] for c in inspect(connection).get_columns("events")}
         groups = {c["name"] for c in inspect(connection).get_columns("groups")}
     assert columns == {"id", "incident_id", "at", "recorded_at", "actor", "kind", "field",
-                       "old", "new", "message"}  # fmt: skip
+                       "old", "new", "message", "prev_hash", "hash"}  # fmt: skip
     assert groups == {"id", "name", "folded", "description", "retired_at", "created_at"}
 
 

@@ -101,6 +101,7 @@ def incident_record(
         "duplicate_of": optional_incident_id(incident.duplicate_of),
         "external_id": incident.external_id,
         "updated_at": timestamp(incident.updated_at),
+        "version": incident.version,
         "sla": sla or {"response": untracked_clock(), "resolution": untracked_clock()},
     }
     if events is not None:
@@ -109,6 +110,7 @@ def incident_record(
 
 
 def event_record(event: Event | ProblemEvent) -> Record:
+    """An event's record; an incident event's with its place in the hash chain."""
     record: Record = {
         "at": timestamp(event.at),
         "recorded_at": timestamp(event.recorded_at),
@@ -119,6 +121,8 @@ def event_record(event: Event | ProblemEvent) -> Record:
         "new": event.new,
         "message": event.message,
     }
+    if hasattr(event, "hash"):  # problem events are not chained
+        record |= {"prev_hash": getattr(event, "prev_hash"), "hash": getattr(event, "hash")}  # noqa: B009
     if event.kind == EVIDENCE_KIND and event.message:
         return _evidence(record)
     return record
@@ -158,7 +162,7 @@ INCIDENT_CSV_COLUMNS = (
     "roles_commander", "roles_manager", "roles_comms", "resolution_code", "resolution_note",
     "responded_at", "resolved_at", "closed_at", "closed_by", "confirmed_by", "reopen_count",
     "reassignment_count", "dedup_key", "occurrences", "problem", "duplicate_of",
-    "external_id", "updated_at",
+    "external_id", "updated_at", "version",
     "sla_response_target", "sla_response_due_at", "sla_response_elapsed_seconds",
     "sla_response_remaining_seconds", "sla_response_state", "sla_resolution_target",
     "sla_resolution_due_at", "sla_resolution_elapsed_seconds",

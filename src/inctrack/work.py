@@ -24,10 +24,11 @@ from sqlmodel import Session, col
 from inctrack.access import People
 from inctrack.clock import Clock
 from inctrack.domain import Status, format_incident_id, parse_incident_ref
-from inctrack.errors import NotFound, Rejected
+from inctrack.errors import Conflict, NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
 from inctrack.sla import policy as policy_store
 from inctrack.sla.policy import Policy
+from inctrack.storage.chain import Chain
 from inctrack.storage.models import Counter, Event, Incident
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -86,6 +87,8 @@ class UnitOfWork:
         self.actor = actor.strip()
         self.people = People(session)
         self.numbers = Numbers(session)
+        self.chain = Chain(session)
+        """The hash chain every incident event joins (``storage.chain``)."""
         self._policy: Policy | None = None
         self.written: list[tuple[int, str]] = []
         """(incident number, event kind) of each event written in this unit, in order:
@@ -123,14 +126,25 @@ class UnitOfWork:
         """Forget the policy read so far: the next :meth:`policy` reads it again."""
         self._policy = None
 
-    def begin(self, ref: str | int, verb: Verb, at: datetime | None) -> IncidentChange:
-        """Authorize ``verb``, lock the incident, check the lifecycle and the time."""
+    def begin(
+        self,
+        ref: str | int,
+        verb: Verb,
+        at: datetime | None,
+        *,
+        expected_version: int | None = None,
+    ) -> IncidentChange:
+        """Authorize ``verb``, lock the incident, check its version (when the caller says
+        which one it saw), the lifecycle and the time."""
         self.authorize(verb.value)
         number = parse_incident_ref(ref)
+        self.chain.head()  # its lock before the incident's: writers never wait in a circle
         statement = select(Incident).where(col(Incident.id) == number).with_for_update()
         incident = self.session.scalars(statement).first()
         if incident is None:
             raise no_such_incident(number)
+        if expected_version is not None and incident.version != expected_version:
+            raise self.stale(incident, expected_version)
         target = next_status(
             Status(incident.status), verb, incident_id=format_incident_id(incident.id)
         )
@@ -138,6 +152,22 @@ class UnitOfWork:
         change = IncidentChange(self, incident, target=target, at=self.when(at, now), now=now)
         change.check_order()
         return change
+
+    def stale(self, incident: Incident, seen: int) -> Conflict:
+        """The incident changed since version ``seen``: say how, by whom, and what now."""
+        incident_id = format_incident_id(incident.id)
+        since = ""
+        if 0 <= seen < incident.version:
+            statement = (
+                select(Event).where(col(Event.incident_id) == incident.id)
+                .order_by(col(Event.id)).offset(seen)
+            )  # fmt: skip
+            since = f" ({changes_said(list(self.session.scalars(statement)))})"
+        return Conflict(
+            f"{incident_id} is at version {incident.version}, not {seen}: it changed since "
+            f"you looked{since}; nothing was written, check `inctrack show {incident_id}` "
+            "and try again."
+        )
 
     def event(
         self,
@@ -151,13 +181,14 @@ class UnitOfWork:
         new: object = None,
         message: str | None = None,
     ) -> Event:
-        """Append one event to an incident's timeline (and note it for the hooks)."""
-        event = Event(
-            **event_row(
-                incident_id, kind, at=at, recorded_at=recorded_at, actor=self.actor,
-                field=field, old=old, new=new, message=message,
-            )
+        """Append one event to an incident's timeline and the chain (and note it for the
+        hooks)."""
+        row = event_row(
+            incident_id, kind, at=at, recorded_at=recorded_at, actor=self.actor,
+            field=field, old=old, new=new, message=message,
         )  # fmt: skip
+        self.chain.extend([row])
+        event = Event(**row)
         self.session.add(event)
         self.wrote(incident_id, kind)
         return event
@@ -172,6 +203,16 @@ def no_such_incident(number: int) -> NotFound:
         f"There is no incident {format_incident_id(number)}; "
         "`inctrack list --all` shows the ones that exist."
     )
+
+
+def changes_said(events: list[Event], *, limit: int = 4) -> str:
+    """A few events in words, by whom: "kim set priority to P1, lee added a note"."""
+    said = []
+    for event in events[:limit]:
+        what = f"set {event.field} to {event.new}" if event.field else event.kind.replace("_", " ")
+        said.append(f"{event.actor} {what}" if event.field else f"{event.actor}: {what}")
+    more = len(events) - limit
+    return ", ".join(said) + (f" and {more} more" if more > 0 else "")
 
 
 def event_row(
@@ -283,6 +324,7 @@ class IncidentChange(Change):
         self, work: UnitOfWork, incident: Incident, *, target: Status, at: datetime, now: datetime
     ) -> None:
         def write(kind: str, **values: Any) -> Event:
+            incident.version += 1  # one event, one version (``--if-version``)
             return work.event(incident.id, kind, at=at, recorded_at=now, **values)
 
         super().__init__(

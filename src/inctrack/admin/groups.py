@@ -70,6 +70,19 @@ class Groups:
             )
         return group.name
 
+    def default_of(self, user: User) -> str:
+        """The group of ``user``, which an assignment to them brings along."""
+        assert user.assignment_group is not None
+        group = self.get(user.assignment_group)
+        if group is None or group.retired_at is not None:
+            state = "is retired" if group is not None else "is not registered"
+            raise Rejected(
+                f"{user.name} belongs to the group {user.assignment_group}, which {state} and "
+                "takes no new work; give --group GROUP, or ask an admin to run "
+                f"`inctrack user update {user.name} --group GROUP`."
+            )
+        return group.name
+
     def record(self, group: Group) -> Record:
         """The group's public record (``group list``, ``--format json``)."""
         return group_record(

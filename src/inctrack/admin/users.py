@@ -24,6 +24,17 @@ class Users:
     def all(self) -> list[User]:
         return self.work.people.all()
 
+    def assignable(self, name: str) -> User | None:
+        """The user called ``name``, who can be given work; once users exist, an unknown or
+        inactive name is NotFound (with nobody registered, anyone goes: None)."""
+        people = self.work.people
+        if not people.anyone_registered():
+            return None
+        user = people.get(name)
+        if user is None or not user.active:
+            raise NotFound(f"There is no active user {name}; `inctrack user list` shows them.")
+        return user
+
     def add(
         self,
         name: str,

@@ -117,3 +117,35 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
     if (code := verdict(findings)) is not ExitCode.OK:
         raise typer.Exit(code)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor",
+            metavar="FILE",
+            help="Check that the history still extends the head kept in FILE; a missing "
+            "FILE is written with the current head.",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Recompute the events' hash chain and check every incident against its events.
+
+    Names the first event that does not match, or the first incident whose row
+    disagrees with its events; exit 4 on any problem. Keep the anchor FILE where
+    the database's writers cannot reach it (see docs/trust-and-audit.md).
+    """
+    from inctrack.records import finding_record
+    from inctrack.render.admin import findings_table
+    from inctrack.storage.check import verdict
+    from inctrack.storage.verify import verify as run_verify
+
+    rt = runtime(ctx)
+    findings = run_verify(rt.database(), anchor=anchor, now=rt.clock.now())
+    rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
+    if (code := verdict(findings)) is not ExitCode.OK:
+        raise typer.Exit(code)

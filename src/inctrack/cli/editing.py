@@ -12,7 +12,13 @@ from typing import Annotated, Any
 
 import typer
 
-from inctrack.cli.options import AtOption, FormatOption, IncidentArgument, QuietOption
+from inctrack.cli.options import (
+    AtOption,
+    FormatOption,
+    IfVersionOption,
+    IncidentArgument,
+    QuietOption,
+)
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
 from inctrack.domain import Channel
@@ -48,6 +54,7 @@ def edit(
         ),
     ] = False,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -56,7 +63,8 @@ def edit(
     Each changed field is one `edited` event with its old and new value; nothing
     else changes. With no option on a terminal (or with --editor), the fields open
     in your editor as `Key: value` lines and the description; save to apply what
-    you changed, save it unchanged or empty to change nothing.
+    you changed, save it unchanged or empty to change nothing; if the incident
+    changed while you were editing, nothing is written (exit 6).
     """
     rt = runtime(ctx)
     given = {"title": title, "description": description, "reporter": reporter,
@@ -67,9 +75,12 @@ def edit(
     if options:
         if options.get("description") == "-":
             options["description"] = sys.stdin.read()
-        rt.write(lambda t, when: t.edit(ref, **options, at=when), at=at, fmt=fmt, quiet=quiet)
+        rt.write(
+            lambda t, when: t.edit(ref, **options, at=when, expected_version=if_version),
+            at=at, fmt=fmt, quiet=quiet,
+        )  # fmt: skip
     elif editor or sys.stdin.isatty():
-        _edit_in_editor(rt, ref, at=at, fmt=fmt, quiet=quiet)
+        _edit_in_editor(rt, ref, at=at, if_version=if_version, fmt=fmt, quiet=quiet)
     else:
         raise UsageError(
             "Say what to change: --title, --description, --reporter, --contact, --service or "
@@ -78,8 +89,10 @@ def edit(
 
 
 def _edit_in_editor(
-    rt: Runtime, ref: str, *, at: str | None, fmt: FormatOption, quiet: bool
+    rt: Runtime, ref: str, *, at: str | None, if_version: int | None, fmt: FormatOption, quiet: bool
 ) -> None:
+    """Edit in ``$EDITOR``, then write only if the incident is still at the version it was
+    opened at (or at ``--if-version``): a change meanwhile is a conflict, never lost."""
     from inctrack.incidents.edits import (
         as_options,
         changed_fields,
@@ -89,7 +102,8 @@ def _edit_in_editor(
     )
 
     with rt.tracker(write=False) as tracker:
-        incident_id, before = open_for_edit(tracker.work, ref)
+        incident_id, before, opened = open_for_edit(tracker.work, ref)
+    seen = opened if if_version is None else if_version
     after = read_edit_text(run_editor(edit_text(incident_id, before)))
     if after is None:
         raise Rejected(f"The text was emptied, so {incident_id} was not changed.")
@@ -98,7 +112,7 @@ def _edit_in_editor(
         notice(f"Nothing changed; {incident_id} is as it was.", no_color=rt.no_color)
         return
     rt.write(
-        lambda t, when: t.edit(ref, **changes, expected=before, at=when),
+        lambda t, when: t.edit(ref, **changes, expected=before, at=when, expected_version=seen),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
 

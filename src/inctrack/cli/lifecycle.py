@@ -9,6 +9,7 @@ import typer
 from inctrack.cli.options import (
     AtOption,
     FormatOption,
+    IfVersionOption,
     IncidentArgument,
     LevelChoice,
     QuietOption,
@@ -39,12 +40,16 @@ def categorize(
     ref: IncidentArgument,
     path: Annotated[str, typer.Argument(metavar="CAT[/SUB]", help="e.g. network/vpn.")],
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """File an incident under a category of the taxonomy (`inctrack category list`)."""
     runtime(ctx).write(
-        lambda t, when: t.categorize(ref, path, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.categorize(ref, path, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -63,13 +68,15 @@ def prioritize(
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Set impact and urgency (the matrix gives P1-P4), or override with --priority --reason."""
     runtime(ctx).write(
         lambda t, when: t.prioritize(
-            ref, impact=impact, urgency=urgency, priority=priority, reason=reason, at=when
+            ref, impact=impact, urgency=urgency, priority=priority, reason=reason, at=when,
+            expected_version=if_version,
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
@@ -83,12 +90,16 @@ def assign(
         str | None, typer.Option("--group", metavar="GROUP", help="Which team works it.")
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Assign an incident to a person and/or a group (the service desk stays owner)."""
     runtime(ctx).write(
-        lambda t, when: t.assign(ref, to=to, group=group, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.assign(ref, to=to, group=group, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -96,11 +107,17 @@ def take(
     ctx: typer.Context,
     ref: IncidentArgument,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Assign an incident to yourself."""
-    runtime(ctx).write(lambda t, when: t.take(ref, at=when), at=at, fmt=fmt, quiet=quiet)
+    runtime(ctx).write(
+        lambda t, when: t.take(ref, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
+    )
 
 
 def respond(
@@ -108,12 +125,16 @@ def respond(
     ref: IncidentArgument,
     message: Message,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """First response or initial diagnosis: stops the response clock, new → in_progress."""
     runtime(ctx).write(
-        lambda t, when: t.respond(ref, message, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.respond(ref, message, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -125,12 +146,16 @@ def note(
         bool, typer.Option("--public", help="An update the reporter may see.")
     ] = False,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Add a work note (or, with --public, an update for the reporter)."""
     runtime(ctx).write(
-        lambda t, when: t.note(ref, message, public=public, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.note(ref, message, public=public, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -152,6 +177,7 @@ def escalate(
         typer.Option("--keep-priority", help="With --major: keep the priority (incident manager)."),
     ] = False,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -165,7 +191,7 @@ def escalate(
     runtime(ctx).write(
         lambda t, when: t.escalate(
             ref, reason=reason, tier=tier, group=group, major=major,
-            keep_priority=keep_priority, at=when,
+            keep_priority=keep_priority, at=when, expected_version=if_version,
         ),
         at=at, fmt=fmt, quiet=quiet,
     )  # fmt: skip
@@ -182,12 +208,16 @@ def role(
     ],
     name: Annotated[str, typer.Argument(metavar="NAME", help="Who takes the role.")],
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Name a major incident's commander, manager or comms lead."""
     runtime(ctx).write(
-        lambda t, when: t.set_role(ref, role_name, name, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.set_role(ref, role_name, name, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -199,6 +229,7 @@ def owner(
         str | None, typer.Option("--reason", help="Why (recorded in the timeline).")
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -208,7 +239,10 @@ def owner(
     incident managers and admins may transfer it.
     """
     runtime(ctx).write(
-        lambda t, when: t.set_owner(ref, user, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.set_owner(ref, user, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -220,12 +254,16 @@ def hold(
     ],
     note: Annotated[str | None, typer.Option("--note", help="Details.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Put an incident on hold: the SLA clock pauses until `resume`."""
     runtime(ctx).write(
-        lambda t, when: t.hold(ref, reason, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.hold(ref, reason, note=note, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -234,12 +272,16 @@ def resume(
     ref: IncidentArgument,
     note: Annotated[str | None, typer.Option("--note", help="What came back.")] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Take an incident off hold: the SLA clock runs again."""
     runtime(ctx).write(
-        lambda t, when: t.resume(ref, note=note, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.resume(ref, note=note, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -252,13 +294,14 @@ def resolve(
     note_text: Annotated[str, typer.Option("--note", help="What was done.")],
     kb: KbOption = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Resolve an incident: service restored, awaiting the reporter's confirmation."""
 
     def action(t: Tracker, when: datetime | None) -> Incident:
-        incident = t.resolve(ref, code=code, note=note_text, at=when)
+        incident = t.resolve(ref, code=code, note=note_text, at=when, expected_version=if_version)
         if kb is not None:
             from inctrack.kb.usage import Usage
 
@@ -292,6 +335,7 @@ def close(
         ),
     ] = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -302,13 +346,18 @@ def close(
             raise typer.BadParameter("give an incident ID, or --stale IDLE", param_hint="ID")
         rt.write(
             lambda t, when: t.close(
-                ref, confirmed_by=confirmed_by, unconfirmed=unconfirmed, reason=reason, at=when
+                ref, confirmed_by=confirmed_by, unconfirmed=unconfirmed, reason=reason, at=when,
+                expected_version=if_version,
             ),
             at=at, fmt=fmt, quiet=quiet,
         )  # fmt: skip
         return
     if ref is not None:
         raise typer.BadParameter("give an incident ID or --stale, not both", param_hint="ID")
+    if if_version is not None:
+        raise typer.BadParameter(
+            "goes with one incident ID, not --stale", param_hint="--if-version"
+        )
     _close_stale(rt, stale, at=at, fmt=fmt, quiet=quiet)
 
 
@@ -333,12 +382,16 @@ def reopen(
     ref: IncidentArgument,
     reason: Reason,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Reopen a resolved incident whose fix did not hold (resolved → in_progress)."""
     runtime(ctx).write(
-        lambda t, when: t.reopen(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.reopen(ref, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -347,12 +400,16 @@ def cancel(
     ref: IncidentArgument,
     reason: Reason,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Cancel an incident logged in error or twice (final)."""
     runtime(ctx).write(
-        lambda t, when: t.cancel(ref, reason=reason, at=when), at=at, fmt=fmt, quiet=quiet
+        lambda t, when: t.cancel(ref, reason=reason, at=when, expected_version=if_version),
+        at=at,
+        fmt=fmt,
+        quiet=quiet,
     )
 
 
@@ -369,6 +426,7 @@ def link(
     ] = None,
     kb: KbOption = None,
     at: AtOption = None,
+    if_version: IfVersionOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -384,10 +442,16 @@ def link(
         incident = None
         if duplicate_of is not None or problem is not None:
             incident = Problems(t).link_from_incident(
-                ref, duplicate_of=duplicate_of, problem=problem, at=when
+                ref,
+                duplicate_of=duplicate_of,
+                problem=problem,
+                at=when,
+                expected_version=if_version,
             )
         if kb is not None:
-            incident = Usage(t).link(ref, kb, at=when)
+            incident = Usage(t).link(
+                ref, kb, at=when, expected_version=if_version if incident is None else None
+            )
         assert incident is not None
         return incident
 

@@ -65,6 +65,14 @@ AtOption = Annotated[
     ),
 ]  # fmt: skip
 
+IfVersionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version", metavar="N", min=0,
+        help="Only if the incident is still at version N (as `show` gave it); else exit 6.",
+    ),
+]  # fmt: skip
+
 
 def complete_incident_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion: the open incidents' IDs, with their titles as help.

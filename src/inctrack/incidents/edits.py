@@ -67,11 +67,13 @@ def edit_incident(
     *,
     expected: Mapping[str, str | None] | None = None,
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Incident:
     """Set the given fields, one ``edited`` event each that changes.
 
     ``expected`` holds the values the person saw (in ``$EDITOR``): a field
-    changed by someone else since then is a :class:`Conflict`, not overwritten.
+    changed by someone else since then is a :class:`Conflict`, not overwritten;
+    so is any change at all since ``expected_version``.
     """
     cleaned = {field: clean(field, value) for field, value in values.items()}
     if not cleaned:
@@ -79,7 +81,7 @@ def edit_incident(
             "Say what to change: --title, --description, --reporter, --contact, --service "
             "or --channel."
         )
-    change = work.begin(ref, Verb.EDIT, at)
+    change = work.begin(ref, Verb.EDIT, at, expected_version=expected_version)
     for field in cleaned:
         if expected is not None and field in expected:
             now = getattr(change.incident, field)
@@ -93,8 +95,8 @@ def edit_incident(
     return change.incident
 
 
-def open_for_edit(work: UnitOfWork, ref: str | int) -> tuple[str, dict[str, str | None]]:
-    """The incident's ID and editable fields, once the actor may edit it and the
+def open_for_edit(work: UnitOfWork, ref: str | int) -> tuple[str, dict[str, str | None], int]:
+    """The incident's ID, editable fields and version, once the actor may edit it and the
     lifecycle allows it: checked before anyone spends time in an editor."""
     work.authorize(Verb.EDIT.value)
     number = parse_incident_ref(ref)
@@ -103,7 +105,7 @@ def open_for_edit(work: UnitOfWork, ref: str | int) -> tuple[str, dict[str, str 
         raise no_such_incident(number)
     incident_id = format_incident_id(number)
     next_status(Status(incident.status), Verb.EDIT, incident_id=incident_id)
-    return incident_id, {field: getattr(incident, field) for field in EDITABLE}
+    return incident_id, {field: getattr(incident, field) for field in EDITABLE}, incident.version
 
 
 def as_options(fields: Mapping[str, str]) -> dict[str, str]:

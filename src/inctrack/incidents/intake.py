@@ -145,7 +145,7 @@ class Intake:
         first = self.work.numbers.take("incident", len(created)) if created else 0
         events: list[dict[str, Any]] = []
         for offset, row in enumerate(created):
-            row |= {"id": first + offset, "occurrences": 1}
+            row |= {"id": first + offset, "occurrences": 1, "version": 1}
             events.append(event_row(row["id"], "logged", at=row["reported_at"], recorded_at=now,
                                     actor=self.work.actor, message=row["title"]))  # fmt: skip
             self.work.wrote(row["id"], "logged")
@@ -165,7 +165,7 @@ class Intake:
                 results.append(Logged(incident.id, created=False))
         if created:  # Core, not the ORM's bulk insert, which groups rows by their NULLs
             self.session.execute(insert(_table(Incident)), created)
-            self.session.execute(insert(_table(Event)), events)
+            self.session.execute(insert(_table(Event)), self.work.chain.extend(events))
         self.session.flush()
         return results
 
@@ -203,7 +203,7 @@ class Intake:
         """One more occurrence of an incident created by this same batch: its row changes."""
         at = max(repeat["reported_at"], original["updated_at"])
         old, original["occurrences"] = original["occurrences"], original["occurrences"] + 1
-        original["updated_at"] = at
+        original["updated_at"], original["version"] = at, original["version"] + 1
         self.work.wrote(original["id"], "occurred")
         return event_row(original["id"], "occurred", at=at, actor=self.work.actor, recorded_at=now,
                           field="occurrences", old=str(old), new=str(old + 1),

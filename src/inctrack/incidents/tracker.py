@@ -41,13 +41,13 @@ from inctrack.domain import (
     parse_choice,
     required_text,
 )
-from inctrack.errors import NotFound, Rejected
+from inctrack.errors import Rejected
 from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
 from inctrack.lifecycle import Verb, next_status
-from inctrack.storage.models import Incident, User
+from inctrack.storage.models import Incident
 from inctrack.work import IncidentChange, UnitOfWork
 
 
@@ -103,13 +103,16 @@ class Tracker(IncidentReader):
         channel: Channel | str | None = None,
         expected: Mapping[str, str | None] | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Correct what was reported: one ``edited`` event per field that changes ("" clears
         an optional field); ``expected`` refuses fields someone changed meanwhile."""
         given = {"title": title, "description": description, "reporter": reporter,
                  "reporter_contact": contact, "service": service, "channel": channel}  # fmt: skip
         values = {field: str(value) for field, value in given.items() if value is not None}
-        return edit_incident(self.work, ref, values, expected=expected, at=at)
+        return edit_incident(
+            self.work, ref, values, expected=expected, at=at, expected_version=expected_version
+        )
 
     def log_resolved(
         self, request: LogRequest, *, code: ResolutionCode | str, note: str
@@ -127,9 +130,10 @@ class Tracker(IncidentReader):
         reported_at = self.incidents([logged.number])[0].reported_at
         return self.resolve(logged.number, code=code, note=note, at=reported_at)
 
-    def categorize(self, ref: str | int, path: str, *, at: datetime | None = None) -> Incident:
+    def categorize(self, ref: str | int, path: str, *, at: datetime | None = None,
+                   expected_version: int | None = None) -> Incident:  # fmt: skip
         """File the incident under ``category[/subcategory]`` of the taxonomy."""
-        change = self.work.begin(ref, Verb.CATEGORIZE, at)
+        change = self.work.begin(ref, Verb.CATEGORIZE, at, expected_version=expected_version)
         category, subcategory = self.taxonomy.validate(path)
         incident = change.incident
         old = join(incident.category, incident.subcategory) if incident.category else None
@@ -148,6 +152,7 @@ class Tracker(IncidentReader):
         priority: Priority | str | None = None,
         reason: str | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Set impact and urgency (the matrix gives the priority), or override the priority."""
         if impact is None and urgency is None and priority is None:
@@ -156,7 +161,7 @@ class Tracker(IncidentReader):
         why = optional_text(reason)
         if override is not None and why is None:
             raise Rejected("A priority override needs a --reason: why is the matrix wrong here?")
-        change = self.work.begin(ref, Verb.PRIORITIZE, at)
+        change = self.work.begin(ref, Verb.PRIORITIZE, at, expected_version=expected_version)
         incident = change.incident
         if impact is not None:
             change.set("impact", Level.parse(impact).value, kind="prioritized")
@@ -176,39 +181,42 @@ class Tracker(IncidentReader):
         to: str | None = None,
         group: str | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Give the incident to a person and/or a group; the owner stays with the desk."""
         assignee, group_name = optional_text(to), optional_text(group)
         if assignee is None and group_name is None:
             raise Rejected("Say who takes it: --to USER and/or --group GROUP.")
-        change = self.work.begin(ref, Verb.ASSIGN, at)
+        change = self.work.begin(ref, Verb.ASSIGN, at, expected_version=expected_version)
         if group_name is not None:
             group_name = self.groups.resolve(group_name)
         if assignee is not None:
-            user = self._registered(assignee)
+            user = self.users.assignable(assignee)
             if group_name is None and user is not None and user.assignment_group is not None:
-                group_name = self._default_group(user)
+                group_name = self.groups.default_of(user)
         change.reassign(assignee=assignee, group=group_name)
         return change.incident
 
-    def take(self, ref: str | int, *, at: datetime | None = None) -> Incident:
+    def take(self, ref: str | int, *, at: datetime | None = None,
+             expected_version: int | None = None) -> Incident:  # fmt: skip
         """Assign the incident to yourself."""
-        return self.assign(ref, to=self.actor, at=at)
+        return self.assign(ref, to=self.actor, at=at, expected_version=expected_version)
 
-    def respond(self, ref: str | int, message: str, *, at: datetime | None = None) -> Incident:
+    def respond(self, ref: str | int, message: str, *, at: datetime | None = None,
+                expected_version: int | None = None) -> Incident:  # fmt: skip
         """The first response: stops the response clock and starts the work."""
         text = required_text(message, "response")
-        change = self.work.begin(ref, Verb.RESPOND, at)
+        change = self.work.begin(ref, Verb.RESPOND, at, expected_version=expected_version)
         change.incident.responded_at = change.at
         change.move("responded", message=text)
         return change.incident
 
-    def note(
-        self, ref: str | int, message: str, *, public: bool = False, at: datetime | None = None
-    ) -> Incident:
+    def note(self, ref: str | int, message: str, *, public: bool = False,
+             at: datetime | None = None,
+             expected_version: int | None = None) -> Incident:  # fmt: skip
         """A work note; ``public`` ones may be shown to the reporter and on the status page."""
         text = required_text(message, "note")
-        change = self.work.begin(ref, Verb.NOTE, at)
+        change = self.work.begin(ref, Verb.NOTE, at, expected_version=expected_version)
         change.event("public_note" if public else "note", message=text)
         return change.incident
 
@@ -222,6 +230,7 @@ class Tracker(IncidentReader):
         major: bool = False,
         keep_priority: bool = False,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Hand the incident up a tier or to another group (the reason says what was tried),
         and/or declare it a major incident: P1, unless an incident manager keeps its priority."""
@@ -237,7 +246,7 @@ class Tracker(IncidentReader):
             self.work.authorize("declare-major")
         if keep_priority:
             self.work.authorize("keep-major-priority")
-        change = self.work.begin(ref, Verb.ESCALATE, at)
+        change = self.work.begin(ref, Verb.ESCALATE, at, expected_version=expected_version)
         incident = change.incident
         if group_name is not None:
             group_name = self.groups.resolve(group_name)
@@ -265,20 +274,20 @@ class Tracker(IncidentReader):
             raise Rejected(f"{change.id} is already with {group_name}; nothing to escalate.")
         return incident
 
-    def set_role(
-        self, ref: str | int, role: MajorRole | str, name: str, *, at: datetime | None = None
-    ) -> Incident:
+    def set_role(self, ref: str | int, role: MajorRole | str, name: str, *,
+                 at: datetime | None = None,
+                 expected_version: int | None = None) -> Incident:  # fmt: skip
         """Name the commander, manager or comms lead of a major incident."""
         major_role = MajorRole(parse_choice(MajorRole, role, "major-incident role"))
         person = required_text(name, "name")
-        change = self.work.begin(ref, Verb.ROLE, at)
+        change = self.work.begin(ref, Verb.ROLE, at, expected_version=expected_version)
         incident = change.incident
         if not incident.major:
             raise Rejected(
                 f"{change.id} is not a major incident; declare it first with "
                 f"`inctrack escalate {change.id} --major --reason …`."
             )
-        self._registered(person)
+        self.users.assignable(person)
         roles = dict(incident.roles or {})
         old = roles.get(major_role.value)
         if old != person:
@@ -287,14 +296,14 @@ class Tracker(IncidentReader):
             change.event("role_assigned", field=f"roles.{major_role}", old=old, new=person)
         return incident
 
-    def set_owner(
-        self, ref: str | int, owner: str, *, reason: str | None = None, at: datetime | None = None
-    ) -> Incident:
+    def set_owner(self, ref: str | int, owner: str, *, reason: str | None = None,
+                  at: datetime | None = None,
+                  expected_version: int | None = None) -> Incident:  # fmt: skip
         """Hand the incident's ownership to another service-desk analyst, who keeps
         control of it while others work it."""
         name = required_text(owner, "owner")
-        change = self.work.begin(ref, Verb.OWNER, at)
-        user = self._registered(name)
+        change = self.work.begin(ref, Verb.OWNER, at, expected_version=expected_version)
+        user = self.users.assignable(name)
         if user is not None and Role.SERVICE_DESK not in roles_of(user):
             have = ", ".join(roles_of(user)) or "no role"
             raise Rejected(
@@ -312,19 +321,19 @@ class Tracker(IncidentReader):
         *,
         note: str | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Pause the SLA clock while waiting on someone outside the desk."""
         hold_reason = parse_choice(HoldReason, reason, "hold reason")
-        change = self.work.begin(ref, Verb.HOLD, at)
+        change = self.work.begin(ref, Verb.HOLD, at, expected_version=expected_version)
         change.incident.hold_reason = hold_reason
         change.move("held", message=_joined(hold_reason, note))
         return change.incident
 
-    def resume(
-        self, ref: str | int, *, note: str | None = None, at: datetime | None = None
-    ) -> Incident:
+    def resume(self, ref: str | int, *, note: str | None = None, at: datetime | None = None,
+               expected_version: int | None = None) -> Incident:  # fmt: skip
         """Restart the SLA clock: the wait is over."""
-        change = self.work.begin(ref, Verb.RESUME, at)
+        change = self.work.begin(ref, Verb.RESUME, at, expected_version=expected_version)
         waited_for = change.incident.hold_reason
         change.move("resumed", message=_joined(f"after {waited_for}", note))
         return change.incident
@@ -336,11 +345,12 @@ class Tracker(IncidentReader):
         code: ResolutionCode | str,
         note: str,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Service restored: record how (code) and what was done (note)."""
         resolution = parse_choice(ResolutionCode, code, "resolution code")
         text = required_text(note, "resolution note")
-        change = self.work.begin(ref, Verb.RESOLVE, at)
+        change = self.work.begin(ref, Verb.RESOLVE, at, expected_version=expected_version)
         incident = change.incident
         if incident.status == Status.NEW:  # a first-contact fix: the response is now too
             incident.responded_at = change.at
@@ -359,6 +369,7 @@ class Tracker(IncidentReader):
         unconfirmed: bool = False,
         reason: str | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """Close a resolved incident: the reporter confirmed, or (with a reason) could not."""
         confirmer, why = optional_text(confirmed_by), optional_text(reason)
@@ -369,7 +380,7 @@ class Tracker(IncidentReader):
             )
         if unconfirmed and why is None:
             raise Rejected("Closing without confirmation needs a --reason.")
-        change = self.work.begin(ref, Verb.CLOSE, at)
+        change = self.work.begin(ref, Verb.CLOSE, at, expected_version=expected_version)
         return self._close(change, confirmer, why)
 
     def close_stale(self, idle: timedelta, *, at: datetime | None = None) -> list[Incident]:
@@ -390,31 +401,32 @@ class Tracker(IncidentReader):
             for number in list(self.session.scalars(statement))
         ]
 
-    def reopen(self, ref: str | int, *, reason: str, at: datetime | None = None) -> Incident:
+    def reopen(self, ref: str | int, *, reason: str, at: datetime | None = None,
+               expected_version: int | None = None) -> Incident:  # fmt: skip
         """The fix did not hold: back to work, and the resolution clock runs again."""
         why = required_text(reason, "reason for reopening")
-        change = self.work.begin(ref, Verb.REOPEN, at)
+        change = self.work.begin(ref, Verb.REOPEN, at, expected_version=expected_version)
         incident = change.incident
         incident.reopen_count += 1
         incident.resolved_at = incident.resolution_code = incident.resolution_note = None
         change.move("reopened", message=why)
         return incident
 
-    def cancel(self, ref: str | int, *, reason: str, at: datetime | None = None) -> Incident:
+    def cancel(self, ref: str | int, *, reason: str, at: datetime | None = None,
+               expected_version: int | None = None) -> Incident:  # fmt: skip
         """Withdraw an incident logged in error or twice; cancelled is final."""
         why = required_text(reason, "reason for cancelling")
-        change = self.work.begin(ref, Verb.CANCEL, at)
+        change = self.work.begin(ref, Verb.CANCEL, at, expected_version=expected_version)
         change.move("cancelled", message=why)
         return change.incident
 
-    def link(
-        self, ref: str | int, *, duplicate_of: str | int, at: datetime | None = None
-    ) -> Incident:
+    def link(self, ref: str | int, *, duplicate_of: str | int, at: datetime | None = None,
+             expected_version: int | None = None) -> Incident:  # fmt: skip
         """Mark the incident as a duplicate of another one (its original).
 
         Linking to a problem is :meth:`inctrack.problems.Problems.link_incident`.
         """
-        change = self.work.begin(ref, Verb.LINK, at)
+        change = self.work.begin(ref, Verb.LINK, at, expected_version=expected_version)
         original = self.get_or_raise(duplicate_of)
         seen: set[int] = {change.incident.id}
         cursor: Incident | None = original
@@ -434,29 +446,6 @@ class Tracker(IncidentReader):
         return change.incident
 
     # -- helpers -------------------------------------------------------------
-
-    def _registered(self, name: str) -> User | None:
-        """The user called ``name``; once users exist, an unknown name is NotFound."""
-        people = self.work.people
-        if not people.anyone_registered():
-            return None
-        user = people.get(name)
-        if user is None or not user.active:
-            raise NotFound(f"There is no active user {name}; `inctrack user list` shows them.")
-        return user
-
-    def _default_group(self, user: User) -> str:
-        """The group of ``user``, which an assignment to them brings along."""
-        assert user.assignment_group is not None
-        group = self.groups.get(user.assignment_group)
-        if group is None or group.retired_at is not None:
-            state = "is retired" if group is not None else "is not registered"
-            raise Rejected(
-                f"{user.name} belongs to the group {user.assignment_group}, which {state} and "
-                "takes no new work; give --group GROUP, or ask an admin to run "
-                f"`inctrack user update {user.name} --group GROUP`."
-            )
-        return group.name
 
     def _close(self, change: IncidentChange, confirmer: str | None, why: str | None) -> Incident:
         incident = change.incident

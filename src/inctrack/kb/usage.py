@@ -33,11 +33,11 @@ class Usage:
 
     def link(
         self, incident_ref: str | int, article_ref: str | int, *, resolved: bool = False,
-        at: datetime | None = None,
+        at: datetime | None = None, expected_version: int | None = None,
     ) -> Incident:  # fmt: skip
         """``link INC-n --kb KB-n`` (or ``resolve … --kb KB-n`` with ``resolved``)."""
         article = self._usable(article_ref)
-        change = self.work.begin(incident_ref, Verb.LINK, at)
+        change = self.work.begin(incident_ref, Verb.LINK, at, expected_version=expected_version)
         aid = format_article_id(article.id)
         kind = "resolved" if resolved else "linked"
         change.event(f"kb_{kind}", field="kb", new=aid, message=article.title)

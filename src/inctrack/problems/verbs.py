@@ -318,11 +318,15 @@ class Problems:
         problem: str | int | None = None,
         duplicate_of: str | int | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Incident:
         """``inctrack link INC-n``: to its problem (``"none"`` unlinks it) and/or, as a
-        duplicate, to its original (:meth:`Tracker.link`)."""
+        duplicate, to its original (:meth:`Tracker.link`); ``expected_version`` refuses
+        an incident changed since (checked once, before either link)."""
         if duplicate_of is None and problem is None:
             raise Rejected("Say what to link to: --duplicate-of INC-n or --problem PRB-n.")
+        if expected_version is not None:
+            self.work.begin(ref, Verb.LINK, at, expected_version=expected_version)
         if problem is not None:
             unlink = str(problem).strip().lower() == "none"
             incident = self.link_incident(ref, None if unlink else problem, at=at)

@@ -164,6 +164,7 @@ def _detail_rows(record: Record, tz: tzinfo) -> list[tuple[str, Any]]:
         ("Workaround", (record.get("problem_detail") or {}).get("workaround")),
         ("Duplicate of", record["duplicate_of"]),
         ("Duplicates", ", ".join(record.get("duplicates") or ())),
+        ("Version", str(record["version"])),  # what --if-version compares
     ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from inctrack.errors import Rejected
+from inctrack.storage.chain import Chain
 from inctrack.storage.models import EventFields
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -43,7 +44,7 @@ class BulkInsert:
         *(c.name for c in INCIDENTS.columns if c.name not in ("id", "duplicate_of")),
     )
     """Duplicates are linked once every incident is in (the targets may come later)."""
-    EVENT_COLUMNS = ("incident_id", *EVENT_VALUES)
+    EVENT_COLUMNS = ("id", "incident_id", *EVENT_VALUES, "prev_hash", "hash")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -62,14 +63,16 @@ class BulkInsert:
         self._insert(INCIDENTS, self.INCIDENT_COLUMNS, values)
 
     def events(self, rows: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
-        """Insert events, each its incident's number and its :data:`EVENT_VALUES`."""
-        values: list[tuple[Any, ...]]
+        """Insert events, each its incident's number and its :data:`EVENT_VALUES`, at the
+        end of the hash chain (``storage.chain``), in the order given."""
+        given = [{"incident_id": n, **dict(zip(EVENT_VALUES, e, strict=True))} for n, e in rows]
+        chained = Chain(self.connection).extend(given)
+        columns = self.EVENT_COLUMNS
+        values = [tuple(row[name] for name in columns) for row in chained]
         if self.sqlite:
             times = _SqliteTimes()  # an incident's events share times: each formatted once
-            values = [(number, times[e[0]], times[e[1]], *e[2:]) for number, e in rows]
-        else:
-            values = [(number, *e) for number, e in rows]
-        self._insert(EVENTS, self.EVENT_COLUMNS, values)
+            values = [(*v[:2], times[v[2]], times[v[3]], *v[4:]) for v in values]
+        self._insert(EVENTS, columns, values)
 
     def _insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

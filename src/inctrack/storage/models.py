@@ -102,6 +102,9 @@ class Incident(SQLModel, table=True):
     external_id: str | None = None
     """The ticket's number in the tool it was imported from (``INC0010001``)."""
     updated_at: datetime = _utc()
+    version: int = 1
+    """How many events the incident has: 1 when logged, one more with each change
+    (``--if-version``); ``db verify`` checks it against the events."""
 
 
 class EventFields(SQLModel):
@@ -128,6 +131,21 @@ class Event(EventFields, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incidents.id")
+    prev_hash: str | None = None
+    """The previous event's hash (``storage.chain``): the chain over all events."""
+    hash: str | None = None
+    """SHA-256 of ``prev_hash`` and this event's canonical content (``storage.chain``)."""
+
+
+class ChainHead(SQLModel, table=True):
+    """The one row where the event chain ends (``storage.chain``): taken under lock."""
+
+    __tablename__ = "chain_head"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    event_count: int = 0
+    last_event_id: int = 0
+    hash: str
 
 
 class Counter(SQLModel, table=True):

@@ -253,6 +253,8 @@ class Importer:
                 self.links.append((number, draft.duplicate_of, draft.line))
         if not self.writing or not creates:
             return
+        for _, draft in creates:
+            draft.values["version"] = len(draft.events)  # one version per event
         self.bulk.incidents((number, d.values) for number, d in creates)
         self.bulk.events((number, event) for number, d in creates for event in d.events)
 
@@ -290,9 +292,10 @@ class Importer:
             self.summary.updated += 1
             self.summary.events += len(missing)
             appended.extend((target, event) for event in missing)
-            if changes and self.writing:
+            if self.writing:
                 statement = update(INCIDENTS).where(INCIDENTS.c.id == target)
-                self.connection.execute(statement.values(**changes))
+                version = INCIDENTS.c.version + len(missing)  # one version per event
+                self.connection.execute(statement.values(**changes, version=version))
         if self.writing:
             self.bulk.events(appended)
 

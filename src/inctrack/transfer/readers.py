@@ -74,6 +74,9 @@ FIELDS = (
 )  # fmt: skip
 """Every field an import reads (and ``--map`` may name)."""
 _KNOWN = frozenset(FIELDS)
+_DERIVED = frozenset({"version"})
+"""Keys of our own exports that an import recognizes and never reads: the target
+database counts an incident's versions itself."""
 
 
 class RecordReader:
@@ -359,7 +362,7 @@ class RecordReader:
             return None
         ignored = self.summary.ignored_columns
         for key in raw:
-            if key not in _KNOWN and key not in ignored and len(ignored) < MAX_PROBLEMS:
+            if key not in _KNOWN | _DERIVED and key not in ignored and len(ignored) < MAX_PROBLEMS:
                 ignored.append(key)
         return self.draft(raw, line)
 
@@ -463,7 +466,7 @@ def csv_fields(header: Sequence[str], mapping: dict[str, str], summary: Summary)
             target = column if column in _KNOWN and column not in mapping.values() else ""
         if target and target in names:
             raise Rejected(f"{summary.source} has two columns for {target}; map only one.")
-        if not target and column not in summary.ignored_columns:
+        if not target and column not in summary.ignored_columns and column not in _DERIVED:
             summary.ignored_columns.append(column)
         names.append(target)
     for required in ("title", "reporter"):
