@@ -196,6 +196,7 @@ def test_cli_evidence_survives_export_and_import(cli: Cli, tmp_path: Path) -> No
     runbook(cli, "printf 'caf\\303\\251 \"quoted\"\\n'")
     incident(cli)
     ok(cli("kb", "run", "KB-1", "-i", "INC-1", "--yes"))
+    ok(cli("db", "verify"))  # the run counts as a version and is chained like any event
     dump = tmp_path / "desk.jsonl"
     assert cli("export", "--output", str(dump)).exit_code == 0
     other = Cli(str(tmp_path / "other.db"))

@@ -41,6 +41,7 @@ from inctrack.errors import Rejected
 from inctrack.incidents.tracker import Tracker
 from inctrack.kb.articles import KnowledgeBase
 from inctrack.kb.markdown import diagnostic_steps
+from inctrack.lifecycle import Verb
 from inctrack.records import EVIDENCE_KIND
 from inctrack.storage.models import ArticleUse
 
@@ -151,13 +152,14 @@ class Runbooks:
                 f"{plan.incident} was {incident.status} while the step ran; its run is not "
                 "recorded."
             )
-        now = self.work.now()
+        # The incident locked, its version counted and the event chained, as any write.
+        change = self.work.begin(plan.incident, Verb.NOTE, None)
+        incident, now = change.incident, change.at
         evidence = evidence_record(plan, step, outcome)
-        self.work.event(
-            incident.id, EVIDENCE_KIND, at=now, recorded_at=now, field="kb",
-            new=plan.article, message=json.dumps(evidence, ensure_ascii=False),
+        change.event(
+            EVIDENCE_KIND, field="kb", new=plan.article,
+            message=json.dumps(evidence, ensure_ascii=False),
         )  # fmt: skip
-        incident.updated_at = max(incident.updated_at, now)
         number = int(plan.article.split("-")[1])
         self.tracker.session.add(
             ArticleUse(
