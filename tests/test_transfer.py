@@ -36,7 +36,7 @@ EXPORT_KEYS = [
     "occurrences", "problem", "duplicate_of", "external_id", "updated_at", "events",
 ]  # fmt: skip
 """An export line's keys, in order (written out here: the contract, not the code)."""
-EVENT_KEYS = ["at", "recorded_at", "actor", "kind", "field", "old", "new", "message"]
+EVENT_KEYS = ["at", "recorded_at", "actor", "kind", "field", "old", "new", "message", "os_login"]
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +152,7 @@ def test_export_has_every_field_and_event_of_every_incident(desk: Desk, cli: Cli
         "at": "2026-11-20T09:05:00+00:00", "recorded_at": "2026-11-20T09:05:00+00:00",
         "actor": "alice", "kind": "held", "field": "status", "old": "in_progress",
         "new": "on_hold", "message": "awaiting-vendor: ticket 42",
+        "os_login": "tester-login",
     }  # fmt: skip
     second = records[1]
     assert (second["priority"], second["tier"], second["group"], second["major"]) == (
@@ -682,10 +683,10 @@ def test_fields_no_command_sets_yet_survive_the_round_trip(cli: Cli, tmp_path: P
         "events": [
             {"at": "2026-11-19T08:00:00.250000+00:00", "recorded_at": "2026-11-19T08:00:01+00:00",
              "actor": "bot", "kind": "logged", "field": None, "old": None, "new": None,
-             "message": "Disk alert"},
+             "message": "Disk alert", "os_login": "svc-monitor"},
             {"at": "2026-11-19T09:00:00+00:00", "recorded_at": "2026-11-19T09:00:00+00:00",
              "actor": "future-tool", "kind": "some_new_kind", "field": "x", "old": "1",
-             "new": "2", "message": "kinds we do not know are kept"},
+             "new": "2", "message": "kinds we do not know are kept", "os_login": None},
         ],
     }  # fmt: skip
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -294,3 +294,23 @@ def check_tier(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= MAX_TIER:
         raise Rejected(f"Tier {value} does not exist; tiers go from 1 to {MAX_TIER}.")
     return value
+
+
+def os_login() -> str:
+    """The operating-system login running this process; never fails.
+
+    ``getpass.getuser()`` reads ``LOGNAME``/``USER``/``LNAME``/``USERNAME`` and then
+    the password database, and raises when a container's uid has no entry; then the
+    uid stands in (``uid:1000``), so every event still says which account wrote it.
+    """
+    import getpass
+    import os
+
+    try:
+        name = getpass.getuser().strip()
+    except (OSError, KeyError, ImportError):
+        name = ""
+    if name:
+        return name
+    getuid = getattr(os, "getuid", None)
+    return f"uid:{getuid()}" if getuid is not None else "unknown"

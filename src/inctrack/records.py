@@ -117,6 +117,7 @@ def event_record(event: Event | ProblemEvent) -> Record:
         "old": event.old,
         "new": event.new,
         "message": event.message,
+        "os_login": event.os_login,
     }
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from inctrack.access import People
 from inctrack.clock import Clock
 from inctrack.domain import Status, format_incident_id, parse_incident_ref
+from inctrack.domain import os_login as current_os_login
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
 from inctrack.sla import policy as policy_store
@@ -78,12 +79,16 @@ class Numbers:
 class UnitOfWork:
     """One transaction, one actor, one clock: the plumbing every service shares."""
 
-    def __init__(self, session: Session, *, clock: Clock, actor: str) -> None:
+    def __init__(
+        self, session: Session, *, clock: Clock, actor: str, os_login: str | None = None
+    ) -> None:
         if not actor.strip():
             raise Rejected("An empty name cannot act; set --as NAME or INCTRACK_USER.")
         self.session = session
         self.clock = clock
         self.actor = actor.strip()
+        self.os_login = current_os_login() if os_login is None else os_login
+        """The OS login running the command, recorded on every event beside the actor."""
         self.people = People(session)
         self.numbers = Numbers(session)
         self._policy: Policy | None = None
@@ -155,7 +160,7 @@ class UnitOfWork:
         event = Event(
             **event_row(
                 incident_id, kind, at=at, recorded_at=recorded_at, actor=self.actor,
-                field=field, old=old, new=new, message=message,
+                os_login=self.os_login, field=field, old=old, new=new, message=message,
             )
         )  # fmt: skip
         self.session.add(event)
@@ -181,6 +186,7 @@ def event_row(
     at: datetime,
     recorded_at: datetime,
     actor: str,
+    os_login: str | None,
     field: str | None = None,
     old: object = None,
     new: object = None,
@@ -189,7 +195,7 @@ def event_row(
     """The columns of one incident event, for the ORM or a bulk INSERT."""
     return {"incident_id": incident_id, "at": at, "recorded_at": recorded_at, "actor": actor,
             "kind": kind, "field": field, "old": event_value(old), "new": event_value(new),
-            "message": message}  # fmt: skip
+            "message": message, "os_login": os_login}  # fmt: skip
 
 
 def event_value(value: object) -> str | None:

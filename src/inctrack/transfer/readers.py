@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -186,7 +187,8 @@ class RecordReader:
             for text in bad:
                 self.importer.problem(line, text)
             return None
-        return Draft(line, number, values, self._complete(values, events), duplicate_of)
+        digest = row_digest(raw) if number is None and values["external_id"] is None else None
+        return Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
 
     def _value(self, key: str, value: Any, parse: Callable[[Any], Any], bad: list[str]) -> Any:
         """The slow path: blanks and placeholders are null; a bad value is reported."""
@@ -235,6 +237,7 @@ class RecordReader:
                 at, recorded, actor, kind, field, old, new, message = all_keys(item)
             except KeyError:  # field, old, new and message may be left out
                 at, recorded, actor, kind, field, old, new, message = map(item.get, EVENT_KEYS)
+            login = item.get("os_login")
             if at.__class__ is not str or recorded.__class__ is not str:
                 raise Bad(f"has an event ({index}) without at or recorded_at")
             if actor.__class__ is not str or not actor or kind.__class__ is not str or not kind:
@@ -244,13 +247,14 @@ class RecordReader:
                 or (old is not None and old.__class__ is not str)
                 or (new is not None and new.__class__ is not str)
                 or (message is not None and message.__class__ is not str)
+                or (login is not None and login.__class__ is not str)
             ):
                 raise Bad(f"has an event ({index}) with a value that is not text or null")
             try:
                 when = dates(at)
                 events.append(
                     (when, when if recorded == at else dates(recorded), actor, kind, field, old,
-                     new, message)
+                     new, message, login)
                 )  # fmt: skip
             except Bad:
                 raise Bad(f"has an event ({index}) whose time is not a date") from None
@@ -388,6 +392,14 @@ class RecordReader:
                 f"{source} is not valid CSV at line {reader.line_num} ({exc}); "
                 "nothing was imported."
             ) from None
+
+
+def row_digest(raw: dict[str, Any]) -> str:
+    """The SHA-256 of a row's canonical form (its fields as sorted, compact JSON): the
+    same content gives the same digest, whatever the key order or the file's name."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=str)  # fmt: skip
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _text(value: object) -> str | None:
