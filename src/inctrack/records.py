@@ -162,10 +162,14 @@ def user_record(user: User) -> Record:
         "email": user.email,
         "active": user.active,
         "created_at": timestamp(user.created_at),
+        "login": user.login,
+        "db_role": user.db_role,
     }
 
 
-USER_CSV_COLUMNS = ("name", "roles", "tier", "group", "email", "active", "created_at")
+USER_CSV_COLUMNS = (
+    "name", "roles", "tier", "group", "email", "active", "created_at", "login", "db_role",
+)  # fmt: skip
 
 
 TEMPLATE_KEYS = ("title", "reporter", "contact", "description", "channel", "service",

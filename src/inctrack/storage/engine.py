@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from inctrack.errors import Conflict, NotFound, Rejected
+from inctrack.errors import Conflict, NotFound, PermissionDenied, Rejected
 from inctrack.storage.location import (
     create_sqlite_file,
     display_url,
@@ -196,6 +196,11 @@ class Database:
             if code in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock timeout
                 raise Conflict(
                     "Someone else changed the same records meanwhile; run the command again."
+                ) from exc
+            if code == "42501":  # insufficient privilege: a role set up by `db grant`
+                raise PermissionDenied(
+                    f"The database refused: {str(exc.orig).strip().splitlines()[0]}; the role "
+                    "this connection uses may not do that (docs/identity.md)."
                 ) from exc
             if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
                 raise Rejected(  # a file that changed under us after the header check
