@@ -79,7 +79,9 @@ def test_the_library_records_the_login_it_is_given(desk: Desk) -> None:
     assert {e["os_login"] for e in record["events"]} == {"svc-mon"}
 
 
-def test_problem_events_record_the_os_login_too(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_problem_events_record_the_os_login_too(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LOGNAME", "desk09")
     from inctrack.problems.verbs import Problems
 
@@ -139,9 +141,7 @@ def test_acting_as_a_bound_user_from_another_login_is_refused(
     assert [e["kind"] for e in events(cli)] == ["logged"]  # nothing written
 
 
-def test_an_admins_login_may_act_as_a_bound_user(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_admins_login_may_act_as_a_bound_user(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     team(cli, monkeypatch)
     as_login(monkeypatch, "boss-login")
     ok(cli("log", "Printer jam", "--reporter", "Ann", actor="kim"))
