@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -36,7 +35,15 @@ from inctrack.transfer import fields as read
 from inctrack.transfer.fields import Bad, DateReader
 from inctrack.transfer.importer import Importer
 from inctrack.transfer.summary import MAX_PROBLEMS, Summary
-from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow, History, Snapshot, apply_history
+from inctrack.transfer.timeline import (
+    EVENT_KEYS,
+    Draft,
+    EventRow,
+    History,
+    Snapshot,
+    apply_history,
+    row_digest,
+)
 
 _EVENT_VALUES = itemgetter(*EVENT_KEYS)
 
@@ -392,14 +399,6 @@ class RecordReader:
                 f"{source} is not valid CSV at line {reader.line_num} ({exc}); "
                 "nothing was imported."
             ) from None
-
-
-def row_digest(raw: dict[str, Any]) -> str:
-    """The SHA-256 of a row's canonical form (its fields as sorted, compact JSON): the
-    same content gives the same digest, whatever the key order or the file's name."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                           default=str)  # fmt: skip
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _text(value: object) -> str | None:

@@ -15,6 +15,8 @@ is the source's user, else the name of the source (``import``, ``servicenow``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,6 +51,14 @@ class Draft:
     def external_id(self) -> str | None:
         value: str | None = self.values.get("external_id")
         return value
+
+
+def row_digest(raw: dict[str, Any]) -> str:
+    """The SHA-256 of a row's canonical form (its fields as sorted, compact JSON): the
+    same content gives the same digest, whatever the key order or the file's name."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=str)  # fmt: skip
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
