@@ -97,7 +97,9 @@ class Runtime:
                 )
 
     @contextmanager
-    def tracker(self, *, write: bool, hooks: bool = False) -> Iterator[Tracker]:
+    def tracker(
+        self, *, write: bool, hooks: bool = False, snapshot: bool = False
+    ) -> Iterator[Tracker]:
         """A tracker in one transaction, committed when the block ends without error.
 
         With ``hooks=True``, the incidents it changed get their hooks run (see
@@ -107,7 +109,7 @@ class Runtime:
         from inctrack.identity import identify
         from inctrack.incidents.tracker import Tracker
 
-        with self.database().transaction(write=write) as session:
+        with self.database().transaction(write=write, snapshot=snapshot) as session:
             login = os_login()
             actor = identify(session, asserted=self.settings.asserted_user, login=login)
             tracker = Tracker(session, clock=self.clock, actor=actor, os_login=login)

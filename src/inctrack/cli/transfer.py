@@ -88,7 +88,7 @@ def export(
         group=group, service=service, owner=owner, unassigned=unassigned, major=major,
     )  # fmt: skip
     fmt = transfer.ExportFormat(file_format.value)
-    with rt.tracker(write=False) as tracker, _destination(output) as out:
+    with rt.tracker(write=False, snapshot=True) as tracker, _destination(output) as out:
         incidents, events = transfer.write_export(transfer.export_records(tracker, query), fmt, out)
     if output is not None:
         notice(f"Exported {_count(incidents, 'incident')} with {_count(events, 'event')} "

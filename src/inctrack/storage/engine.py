@@ -95,6 +95,10 @@ def _engine_or_hint(url: URL) -> Engine:
         ) from None
 
 
+SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+"""PostgreSQL: one snapshot for the whole transaction; only its first statement may say so."""
+
+
 class Database:
     """One database: where it is, its engine, and its transactions."""
 
@@ -173,14 +177,22 @@ class Database:
             yield connection
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+    def transaction(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        ``snapshot=True`` (reading only) sees one snapshot throughout on PostgreSQL,
+        however many queries it makes (an export read in chunks); SQLite's read
+        transaction always does.
+        """
         with (
             self.translate_errors(),
             self.connect(write=write) as connection,
             Session(bind=connection, expire_on_commit=False) as session,
             connection.begin(),
         ):
+            if snapshot and not self.is_sqlite:
+                connection.exec_driver_sql(SNAPSHOT)
+            session.info["snapshot"] = snapshot or self.is_sqlite
             yield session
             session.flush()
 
