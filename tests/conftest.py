@@ -27,6 +27,7 @@ def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INCTRACK_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("INCTRACK_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("INCTRACK_USER", "tester")
+    monkeypatch.setenv("LOGNAME", "tester-login")  # the OS login events record
     monkeypatch.setenv("INCTRACK_TIMEZONE", "UTC")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

@@ -33,8 +33,13 @@ def test_migrations_build_exactly_the_models(database: Database) -> None:
         assert compare_metadata(context, SQLModel.metadata) == []
         columns = {c["name"] for c in inspect(connection).get_columns("events")}
         groups = {c["name"] for c in inspect(connection).get_columns("groups")}
+        users = {c["name"] for c in inspect(connection).get_columns("users")}
+        incidents = {c["name"] for c in inspect(connection).get_columns("incidents")}
     assert columns == {"id", "incident_id", "at", "recorded_at", "actor", "kind", "field",
-                       "old", "new", "message", "prev_hash", "hash"}  # fmt: skip
+                       "old", "new", "message", "prev_hash", "hash",
+                       "os_login"}  # fmt: skip
+    assert {"login", "db_role"} <= users
+    assert "source_key" in incidents
     assert groups == {"id", "name", "folded", "description", "retired_at", "created_at"}
 
 

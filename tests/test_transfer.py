@@ -50,7 +50,7 @@ def unchained(lines: str) -> list[dict[str, object]]:
 
 
 EVENT_KEYS = ["at", "recorded_at", "actor", "kind", "field", "old", "new", "message",
-              "prev_hash", "hash"]  # fmt: skip
+              "os_login", "prev_hash", "hash"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -169,6 +169,7 @@ def test_export_has_every_field_and_event_of_every_incident(desk: Desk, cli: Cli
         "at": "2026-11-20T09:05:00+00:00", "recorded_at": "2026-11-20T09:05:00+00:00",
         "actor": "alice", "kind": "held", "field": "status", "old": "in_progress",
         "new": "on_hold", "message": "awaiting-vendor: ticket 42",
+        "os_login": "tester-login",
     }  # fmt: skip
     second = records[1]
     assert (second["priority"], second["tier"], second["group"], second["major"]) == (
@@ -699,10 +700,10 @@ def test_fields_no_command_sets_yet_survive_the_round_trip(cli: Cli, tmp_path: P
         "events": [
             {"at": "2026-11-19T08:00:00.250000+00:00", "recorded_at": "2026-11-19T08:00:01+00:00",
              "actor": "bot", "kind": "logged", "field": None, "old": None, "new": None,
-             "message": "Disk alert"},
+             "message": "Disk alert", "os_login": "svc-monitor"},
             {"at": "2026-11-19T09:00:00+00:00", "recorded_at": "2026-11-19T09:00:00+00:00",
              "actor": "future-tool", "kind": "some_new_kind", "field": "x", "old": "1",
-             "new": "2", "message": "kinds we do not know are kept"},
+             "new": "2", "message": "kinds we do not know are kept", "os_login": None},
         ],
     }  # fmt: skip
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -124,6 +124,10 @@ class People:
     def get(self, name: str) -> User | None:
         return self.session.get(User, name)
 
+    def bound_to(self, login: str) -> User | None:
+        """The user bound to the OS login ``login``, if any."""
+        return self.session.scalars(select(User).where(col(User.login) == login)).first()
+
     def all(self) -> list[User]:
         return list(self.session.scalars(select(User).order_by(col(User.name))))
 

@@ -338,3 +338,24 @@ def check_tier(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= MAX_TIER:
         raise Rejected(f"Tier {value} does not exist; tiers go from 1 to {MAX_TIER}.")
     return value
+
+
+def os_login() -> str:
+    """The operating-system login running this process; never fails.
+
+    ``getpass.getuser()`` reads ``LOGNAME``/``USER``/``LNAME``/``USERNAME`` and then
+    the password database, and raises when a container's uid has no entry; then the
+    uid stands in (``uid:1000``), so every event still says which account wrote it.
+    """
+    import getpass
+    import os
+
+    try:
+        name = getpass.getuser().strip()
+        name.encode("utf-8")  # a login in another encoding cannot be stored as text
+    except (OSError, KeyError, ImportError, UnicodeEncodeError):
+        name = ""
+    if name:
+        return name
+    getuid = getattr(os, "getuid", None)
+    return f"uid:{getuid()}" if getuid is not None else "unknown"

@@ -120,6 +120,7 @@ def event_record(event: Event | ProblemEvent) -> Record:
         "old": event.old,
         "new": event.new,
         "message": event.message,
+        "os_login": event.os_login,
     }
     if hasattr(event, "hash"):  # problem events are not chained
         record |= {"prev_hash": getattr(event, "prev_hash"), "hash": getattr(event, "hash")}  # noqa: B009
@@ -230,10 +231,14 @@ def user_record(user: User) -> Record:
         "email": user.email,
         "active": user.active,
         "created_at": timestamp(user.created_at),
+        "login": user.login,
+        "db_role": user.db_role,
     }
 
 
-USER_CSV_COLUMNS = ("name", "roles", "tier", "group", "email", "active", "created_at")
+USER_CSV_COLUMNS = (
+    "name", "roles", "tier", "group", "email", "active", "created_at", "login", "db_role",
+)  # fmt: skip
 
 
 TEMPLATE_KEYS = ("title", "reporter", "contact", "description", "channel", "service",

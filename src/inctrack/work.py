@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from inctrack.access import People
 from inctrack.clock import Clock
 from inctrack.domain import Status, format_incident_id, parse_incident_ref
+from inctrack.domain import os_login as current_os_login
 from inctrack.errors import Conflict, NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
 from inctrack.sla import policy as policy_store
@@ -79,12 +80,16 @@ class Numbers:
 class UnitOfWork:
     """One transaction, one actor, one clock: the plumbing every service shares."""
 
-    def __init__(self, session: Session, *, clock: Clock, actor: str) -> None:
+    def __init__(
+        self, session: Session, *, clock: Clock, actor: str, os_login: str | None = None
+    ) -> None:
         if not actor.strip():
             raise Rejected("An empty name cannot act; set --as NAME or INCTRACK_USER.")
         self.session = session
         self.clock = clock
         self.actor = actor.strip()
+        self.os_login = current_os_login() if os_login is None else os_login
+        """The OS login running the command, recorded on every event beside the actor."""
         self.people = People(session)
         self.numbers = Numbers(session)
         self.chain = Chain(session)
@@ -185,7 +190,7 @@ class UnitOfWork:
         hooks)."""
         row = event_row(
             incident_id, kind, at=at, recorded_at=recorded_at, actor=self.actor,
-            field=field, old=old, new=new, message=message,
+            os_login=self.os_login, field=field, old=old, new=new, message=message,
         )  # fmt: skip
         self.chain.extend([row])
         event = Event(**row)
@@ -222,6 +227,7 @@ def event_row(
     at: datetime,
     recorded_at: datetime,
     actor: str,
+    os_login: str | None,
     field: str | None = None,
     old: object = None,
     new: object = None,
@@ -230,7 +236,7 @@ def event_row(
     """The columns of one incident event, for the ORM or a bulk INSERT."""
     return {"incident_id": incident_id, "at": at, "recorded_at": recorded_at, "actor": actor,
             "kind": kind, "field": field, "old": event_value(old), "new": event_value(new),
-            "message": message}  # fmt: skip
+            "message": message, "os_login": os_login}  # fmt: skip
 
 
 def event_value(value: object) -> str | None:

@@ -43,8 +43,13 @@ class Users:
         tier: int | None = None,
         group: str | None = None,
         email: str | None = None,
+        login: str | None = None,
     ) -> User:
-        """Register a person; the first one must be an admin, so that someone can add more."""
+        """Register a person; the first one must be an admin, so that someone can add more.
+
+        ``login`` binds them to an OS login: with no ``--as``, that login acts as them,
+        and another login may act as them only if it is an admin's (docs/identity.md).
+        """
         self.work.authorize("manage-users")
         user_name = required_text(name, "user name")
         role_list = parse_roles(roles)
@@ -61,7 +66,7 @@ class Users:
         user = User(
             name=user_name, roles=",".join(role_list), tier=check_tier(tier),
             assignment_group=self._group(group), email=optional_text(email),
-            created_at=self.work.now(),
+            created_at=self.work.now(), login=self._login(login, user_name),
         )  # fmt: skip
         self.work.people.add(user)
         return user
@@ -75,7 +80,9 @@ class Users:
         group: str | None = None,
         email: str | None = None,
         active: bool | None = None,
+        login: str | None = None,
     ) -> User:
+        """Change what is given; ``login=""`` unbinds the user from their OS login."""
         self.work.authorize("manage-users")
         user = self.work.people.get(name.strip())
         if user is None:
@@ -93,10 +100,25 @@ class Users:
             user.email = optional_text(email)
         if active is not None:
             user.active = active
+        if login is not None:
+            user.login = self._login(login, user.name)
         admins = [u for u in self.work.people.all() if u.active and Role.ADMIN in roles_of(u)]
         if not admins:
             raise Rejected(f"{user.name} is the last active admin; make someone else admin first.")
         return user
+
+    def _login(self, login: str | None, name: str) -> str | None:
+        """An OS login no other user is bound to; blank means none."""
+        given = optional_text(login)
+        if given is None:
+            return None
+        other = self.work.people.bound_to(given)
+        if other is not None and other.name != name:
+            raise Rejected(
+                f"The OS login {given} is already bound to {other.name}; one login acts as "
+                f"one user (unbind it with `user update {other.name} --login ''`)."
+            )
+        return given
 
     def _group(self, name: str | None) -> str | None:
         """A user's group as the registry spells it; blank means none."""

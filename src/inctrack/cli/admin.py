@@ -28,6 +28,14 @@ Roles = Annotated[
 Tier = Annotated[int | None, typer.Option("--tier", min=1, max=3, help="Responder tier, 1-3.")]
 Group = Annotated[str | None, typer.Option("--group", metavar="GROUP", help="Their team.")]
 Email = Annotated[str | None, typer.Option("--email", help="How to reach them.")]
+Login = Annotated[
+    str | None,
+    typer.Option(
+        "--login", metavar="LOGIN",
+        help="Bind to this OS login: it acts as them, and only an admin's login may act as "
+        "them ('' unbinds).",
+    ),
+]  # fmt: skip
 
 
 def _categories(ctx: typer.Context, fmt: FormatOption, action: Callable[[Tracker], Any]) -> None:
@@ -106,13 +114,16 @@ def user_add(
     tier: Tier = None,
     group: Group = None,
     email: Email = None,
+    login: Login = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Register a person with roles (admin; the first user must be an admin)."""
     _user(
         ctx, fmt, quiet,
-        lambda t: t.users.add(name, roles=roles or [], tier=tier, group=group, email=email),
+        lambda t: t.users.add(
+            name, roles=roles or [], tier=tier, group=group, email=email, login=login
+        ),
     )  # fmt: skip
 
 
@@ -124,17 +135,19 @@ def user_update(
     tier: Tier = None,
     group: Group = None,
     email: Email = None,
+    login: Login = None,
     active: Annotated[
         bool | None, typer.Option("--active/--inactive", help="Reactivate or deactivate.")
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Change a person's roles, tier, group, email or whether they are active (admin)."""
+    """Change a person's roles, tier, group, email, OS login or whether they are active
+    (admin)."""
     _user(
         ctx, fmt, quiet,
         lambda t: t.users.update(
-            name, roles=roles, tier=tier, group=group, email=email, active=active
+            name, roles=roles, tier=tier, group=group, email=email, active=active, login=login
         ),
     )  # fmt: skip
 

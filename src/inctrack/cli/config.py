@@ -10,7 +10,6 @@ Writing the file (``config set``) is :mod:`inctrack.cli.config_file`'s.
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from inctrack.domain import unicode_text
+from inctrack.domain import os_login, unicode_text
 from inctrack.errors import Rejected
 
 APP_NAME = "inctrack"
@@ -64,6 +63,13 @@ class Settings:
     """One sentence per unknown key in the config file."""
 
     @property
+    def asserted_user(self) -> str | None:
+        """The identity given by --as, INCTRACK_USER or the config file; None when the
+        user is the OS login's (the database then says who that is)."""
+        origin = self.origins.get("user")
+        return None if origin is None or origin.source == "default" else self.user
+
+    @property
     def timezone(self) -> tzinfo:
         return resolve_timezone(self.timezone_name)
 
@@ -97,7 +103,7 @@ def load_settings(*, db: str | None = None, user: str | None = None) -> Settings
         values[key], origins[key] = _pick(key, flags.get(key), file_values, path)
     return Settings(
         db=values["db"] or str(default_db_path()),
-        user=values["user"] or _os_login(),
+        user=values["user"] or os_login(),
         format=values["format"],
         timezone_name=values["timezone"],
         dayfirst_text=values["dayfirst"],
@@ -171,13 +177,6 @@ def unknown_key_warning(key: str, path: Path) -> str:
     guess = LIKELY.get(key.lower()) or next(iter(get_close_matches(key, KNOWN_KEYS, n=1)), None)
     hint = f"did you mean {guess!r}?" if guess else f"the keys it may have are {known}."
     return f"The config file {path} has a key inctrack does not know, {key!r}: {hint}"
-
-
-def _os_login() -> str:
-    try:
-        return unicode_text(getpass.getuser(), "The login name")
-    except (OSError, KeyError):
-        return "unknown"
 
 
 def resolve_timezone(name: str | None) -> tzinfo:

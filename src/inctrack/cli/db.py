@@ -1,4 +1,5 @@
-"""db path, db upgrade, db check: where the data lives and whether it is sound."""
+"""db path, db upgrade, db check, db grant: where the data lives, whether it is sound,
+and who may write it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from inctrack.cli import output
-from inctrack.cli.options import FormatOption
+from inctrack.cli.options import FormatOption, QuietOption
 from inctrack.cli.runtime import runtime
 from inctrack.errors import ExitCode
 
@@ -149,3 +150,37 @@ def verify(
     rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
     if (code := verdict(findings)) is not ExitCode.OK:
         raise typer.Exit(code)
+
+
+@app.command("grant")
+def grant(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="USER", help="The inctrack user.")],
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--login",
+            metavar="ROLE",
+            help="The database role to create or use (default: their OS login, else their name).",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Give USER a PostgreSQL role of their own, with only what inctrack needs (admin).
+
+    A session as that role acts as USER, and as anyone else only if USER is an admin.
+    The role owns nothing, so it cannot disable the append-only triggers. SQLite has
+    no roles: exit 4 (docs/identity.md).
+    """
+    from inctrack.admin.grants import Grants
+    from inctrack.records import USER_CSV_COLUMNS, user_record
+    from inctrack.render.admin import user_detail
+
+    rt = runtime(ctx)
+    with rt.tracker(write=True) as tracker:
+        record = user_record(Grants(tracker.work).grant(name, role=role))
+    if quiet:
+        typer.echo(record["name"])
+    else:
+        rt.emit(record, fmt, table=user_detail, columns=USER_CSV_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -295,11 +296,13 @@ def list_incidents(
     query = IncidentQuery(
         statuses=status or (), include_closed=include_all, since=rt.when(since),
         until=rt.when(until), search=search, priorities=priority or (), category=category,
-        assignee=rt.settings.user if mine else assignee, group=group, tier=tier,
+        assignee=assignee, group=group, tier=tier,
         service=service, owner=owner, unassigned=unassigned, major=major,
         sort=sort, reverse=reverse, limit=(limit + 1) if limit else None,
     )  # fmt: skip
     with rt.tracker(write=False) as tracker:
+        if mine:  # who "me" is: the acting user as the database knows them
+            query = dataclasses.replace(query, assignee=tracker.actor)
         records = tracker.find_records(query)
         total = tracker.count(query) if limit and len(records) > limit else len(records)
     if limit and len(records) > limit:

@@ -97,16 +97,22 @@ class Runtime:
                 )
 
     @contextmanager
-    def tracker(self, *, write: bool, hooks: bool = False) -> Iterator[Tracker]:
+    def tracker(
+        self, *, write: bool, hooks: bool = False, snapshot: bool = False
+    ) -> Iterator[Tracker]:
         """A tracker in one transaction, committed when the block ends without error.
 
         With ``hooks=True``, the incidents it changed get their hooks run (see
         :meth:`close`) once it has committed.
         """
+        from inctrack.domain import os_login
+        from inctrack.identity import identify
         from inctrack.incidents.tracker import Tracker
 
-        with self.database().transaction(write=write) as session:
-            tracker = Tracker(session, clock=self.clock, actor=self.settings.user)
+        with self.database().transaction(write=write, snapshot=snapshot) as session:
+            login = os_login()
+            actor = identify(session, asserted=self.settings.asserted_user, login=login)
+            tracker = Tracker(session, clock=self.clock, actor=actor, os_login=login)
             yield tracker
         if hooks and self.hooks.present():  # committed: now the changes count
             for number, kind in tracker.work.written:

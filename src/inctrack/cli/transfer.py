@@ -97,7 +97,10 @@ def export(
     )  # fmt: skip
     fmt = transfer.ExportFormat(file_format.value)
     protected = rt.database().files if output is not None else []
-    with rt.tracker(write=False) as tracker, _destination(output, force, protected) as out:
+    with (
+        rt.tracker(write=False, snapshot=True) as tracker,
+        _destination(output, force, protected) as out,
+    ):
         incidents, events = transfer.write_export(transfer.export_records(tracker, query), fmt, out)
     if output is not None:
         notice(f"Exported {_count(incidents, 'incident')} with {_count(events, 'event')} "

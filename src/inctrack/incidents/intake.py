@@ -147,7 +147,8 @@ class Intake:
         for offset, row in enumerate(created):
             row |= {"id": first + offset, "occurrences": 1, "version": 1}
             events.append(event_row(row["id"], "logged", at=row["reported_at"], recorded_at=now,
-                                    actor=self.work.actor, message=row["title"]))  # fmt: skip
+                                    actor=self.work.actor, os_login=self.work.os_login,
+                                    message=row["title"]))  # fmt: skip
             self.work.wrote(row["id"], "logged")
         results = []
         for row in prepared:
@@ -206,8 +207,9 @@ class Intake:
         original["updated_at"], original["version"] = at, original["version"] + 1
         self.work.wrote(original["id"], "occurred")
         return event_row(original["id"], "occurred", at=at, actor=self.work.actor, recorded_at=now,
-                          field="occurrences", old=str(old), new=str(old + 1),
-                          message=_repeat_message(repeat))  # fmt: skip
+                         os_login=self.work.os_login, field="occurrences", old=str(old),
+                         new=str(old + 1),
+                         message=_repeat_message(repeat))  # fmt: skip
 
 
 def _table(model: type[SQLModel]) -> Table:

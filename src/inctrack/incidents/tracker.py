@@ -54,8 +54,11 @@ from inctrack.work import IncidentChange, UnitOfWork
 class Tracker(IncidentReader):
     """Incidents read and changed inside one unit of work, one method per verb."""
 
-    def __init__(self, session: Session, *, clock: Clock, actor: str) -> None:
-        super().__init__(UnitOfWork(session, clock=clock, actor=actor))
+    def __init__(
+        self, session: Session, *, clock: Clock, actor: str, os_login: str | None = None
+    ) -> None:
+        """``os_login`` (recorded on every event) defaults to this process's OS login."""
+        super().__init__(UnitOfWork(session, clock=clock, actor=actor, os_login=os_login))
         self.taxonomy = Taxonomy(session)
         self.intake = Intake(self.work)
         self.templates = self.intake.templates

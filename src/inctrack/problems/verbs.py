@@ -396,7 +396,7 @@ class ProblemChange(Change):
         def write(kind: str, **values: Any) -> ProblemEvent:
             event = ProblemEvent(
                 problem_id=problem.id, at=at, recorded_at=now, actor=work.actor, kind=kind,
-                **values,
+                os_login=work.os_login, **values,
             )  # fmt: skip
             work.session.add(event)
             return event

@@ -30,7 +30,7 @@ def user_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Rende
     if not records:
         return Text("No users registered: everyone may do everything (a solo desk).", style="dim")
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    for name in ("Name", "Roles", "Tier", "Group", "Email", "Active"):
+    for name in ("Name", "Roles", "Tier", "Group", "Email", "Login", "DB role", "Active"):
         table.add_column(name, overflow="fold")
     for record in records:
         table.add_row(
@@ -39,6 +39,8 @@ def user_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Rende
             safe_text(record["tier"]),
             safe_text(record["group"]),
             safe_text(record["email"]),
+            safe_text(record["login"]),
+            safe_text(record["db_role"]),
             Text("yes") if record["active"] else Text("no", style="dim"),
         )
     return table

@@ -105,17 +105,27 @@ def evidence(event: Record, *, tz: tzinfo) -> RenderableType:
 def timeline(events: Sequence[Record], *, tz: tzinfo) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Timeline", title_justify="left")
     table.add_column("When", no_wrap=True)
-    table.add_column("Who", overflow="ellipsis", max_width=20)
+    table.add_column("Who", overflow="ellipsis", max_width=32)
     table.add_column("What", no_wrap=True)
     table.add_column("Detail", ratio=1, overflow="fold")
     for event in events:
         table.add_row(
             safe_text(local_time(event["at"], tz)),
-            safe_text(event["actor"]),
+            _who(event),
             safe_text(event["kind"], "bold"),
             safe_text(_event_detail(event), lines=True),
         )
     return table
+
+
+def _who(event: Record) -> Text:
+    """The actor, and the OS login that ran the command when it is not the actor's name
+    (``kim via root``): who a timeline says did it, and which account typed it."""
+    who = safe_text(event["actor"])
+    login = event.get("os_login")
+    if login and login != event["actor"]:
+        who.append_text(safe_text(f" via {login}", "dim"))
+    return who
 
 
 def _event_detail(event: Record) -> str:

@@ -17,7 +17,8 @@ importer's bulk inserts) appends through :class:`Chain`.
 The canonical content of an event is a JSON object, keys sorted, no spaces,
 UTF-8 (``ensure_ascii=False``), of exactly the fields in :data:`FIELDS`:
 ``id``, ``incident_id``, ``at``, ``recorded_at``, ``actor``, ``kind``,
-``field``, ``old``, ``new``, ``message``. Times are UTC written as
+``field``, ``old``, ``new``, ``message``, ``os_login`` (added by migration 0009, after
+the chain: events from before it have none, so their hashes stand). Times are UTC written as
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` whatever the store; integers are JSON numbers,
 text is JSON strings. **A field that is NULL is left out**: a column added later
 (an ``os_login``, say) joins :data:`FIELDS` and the canonical form of the events
@@ -53,6 +54,7 @@ FIELDS = (
     "old",
     "new",
     "message",
+    "os_login",
 )
 """What an event's hash covers (NULL fields are left out, see the module's docstring)."""
 

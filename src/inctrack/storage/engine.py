@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from inctrack.errors import Conflict, NotFound, Rejected
+from inctrack.errors import Conflict, NotFound, PermissionDenied, Rejected
 from inctrack.storage.location import (
     create_sqlite_file,
     display_url,
@@ -152,6 +152,10 @@ def _engine_or_hint(url: URL) -> Engine:
         ) from None
 
 
+SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+"""PostgreSQL: one snapshot for the whole transaction; only its first statement may say so."""
+
+
 class Database:
     """One database: where it is, its engine, and its transactions."""
 
@@ -239,14 +243,22 @@ class Database:
             yield connection
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+    def transaction(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        ``snapshot=True`` (reading only) sees one snapshot throughout on PostgreSQL,
+        however many queries it makes (an export read in chunks); SQLite's read
+        transaction always does.
+        """
         with (
             self.translate_errors(),
             self.connect(write=write) as connection,
             Session(bind=connection, expire_on_commit=False) as session,
             connection.begin(),
         ):
+            if snapshot and not self.is_sqlite:
+                connection.exec_driver_sql(SNAPSHOT)
+            session.info["snapshot"] = snapshot or self.is_sqlite
             yield session
             session.flush()
 
@@ -269,6 +281,11 @@ class Database:
                 raise Rejected(
                     f"Text with a NUL character (\\x00) cannot be stored in {self.location}; "
                     "remove it from the input."
+                ) from exc
+            if code == "42501":  # insufficient privilege: a role set up by `db grant`
+                raise PermissionDenied(
+                    f"The database refused: {str(exc.orig).strip().splitlines()[0]}; the role "
+                    "this connection uses may not do that (docs/identity.md)."
                 ) from exc
             if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
                 raise Rejected(  # a file that changed under us after the header check

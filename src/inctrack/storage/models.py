@@ -49,6 +49,7 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_reported_at", "reported_at"),
         Index("ix_incidents_dedup_key", "dedup_key"),
         Index("ix_incidents_external_id", "external_id"),
+        Index("ix_incidents_source_key", "source_key", unique=True),
         Index("ix_incidents_problem_id", "problem_id"),
         # Trend reports count one (key, reported_at) range per period (migration 0005).
         Index(
@@ -101,6 +102,9 @@ class Incident(SQLModel, table=True):
     duplicate_of: int | None = Field(default=None, foreign_key="incidents.id")
     external_id: str | None = None
     """The ticket's number in the tool it was imported from (``INC0010001``)."""
+    source_key: str | None = None
+    """The key of the file row it was imported from, when the row had no ``id`` or
+    ``external_id``: what makes importing the same file again add nothing."""
     updated_at: datetime = _utc()
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
@@ -121,6 +125,8 @@ class EventFields(SQLModel):
     old: str | None = None
     new: str | None = None
     message: str | None = None
+    os_login: str | None = None
+    """The operating-system login that ran the command (NULL when not known)."""
 
 
 class Event(EventFields, table=True):
@@ -192,6 +198,10 @@ class User(SQLModel, table=True):
     """A registered person. With no users at all, everyone may do everything."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_login", "login", unique=True),
+        Index("ix_users_db_role", "db_role", unique=True),
+    )
 
     name: str = Field(primary_key=True)
     roles: str
@@ -201,6 +211,10 @@ class User(SQLModel, table=True):
     email: str | None = None
     active: bool = True
     created_at: datetime = _utc()
+    login: str | None = None
+    """The OS login this user is bound to: acting as them from another login needs an admin."""
+    db_role: str | None = None
+    """The PostgreSQL role ``db grant`` set up for them: a session as it acts as them."""
 
 
 class Setting(SQLModel, table=True):

@@ -26,6 +26,7 @@ from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
+from inctrack.storage.engine import SNAPSHOT
 from inctrack.storage.models import Event, Incident
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -51,10 +52,8 @@ class ExportFormat(StrEnum):
 def export_records(tracker: Tracker, query: IncidentQuery) -> Iterator[Record]:
     """Every incident matching ``query`` with its events, by ID, read in chunks."""
     session = tracker.session
-    if session.get_bind().dialect.name == "postgresql":  # one snapshot for every chunk
-        session.connection().exec_driver_sql(
-            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-        )
+    if not session.info.get("snapshot") and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(SNAPSHOT)  # one snapshot for every chunk
     where = incident_filters(query)
     last = 0
     while True:

@@ -35,7 +35,15 @@ from inctrack.transfer import fields as read
 from inctrack.transfer.fields import Bad, DateReader
 from inctrack.transfer.importer import Importer
 from inctrack.transfer.summary import MAX_PROBLEMS, Summary
-from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow, History, Snapshot, apply_history
+from inctrack.transfer.timeline import (
+    EVENT_KEYS,
+    Draft,
+    EventRow,
+    History,
+    Snapshot,
+    apply_history,
+    row_digest,
+)
 
 _EVENT_VALUES = itemgetter(*EVENT_KEYS)
 
@@ -192,7 +200,8 @@ class RecordReader:
             for text in bad:
                 self.importer.problem(line, text)
             return None
-        return Draft(line, number, values, self._complete(values, events), duplicate_of)
+        digest = row_digest(raw) if number is None and values["external_id"] is None else None
+        return Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
 
     def _value(self, key: str, value: Any, parse: Callable[[Any], Any], bad: list[str]) -> Any:
         """The slow path: blanks and placeholders are null; a bad value is reported."""
@@ -241,6 +250,7 @@ class RecordReader:
                 at, recorded, actor, kind, field, old, new, message = all_keys(item)
             except KeyError:  # field, old, new and message may be left out
                 at, recorded, actor, kind, field, old, new, message = map(item.get, EVENT_KEYS)
+            login = item.get("os_login")
             if at.__class__ is not str or recorded.__class__ is not str:
                 raise Bad(f"has an event ({index}) without at or recorded_at")
             if actor.__class__ is not str or not actor or kind.__class__ is not str or not kind:
@@ -252,13 +262,14 @@ class RecordReader:
                 or (old is not None and old.__class__ is not str)
                 or (new is not None and new.__class__ is not str)
                 or (message is not None and message.__class__ is not str)
+                or (login is not None and login.__class__ is not str)
             ):
                 raise Bad(f"has an event ({index}) with a value that is not text or null")
             try:
                 when = dates(at)
                 events.append(
                     (when, when if recorded == at else dates(recorded), actor, kind, field, old,
-                     new, message)
+                     new, message, login)
                 )  # fmt: skip
             except Bad:
                 raise Bad(f"has an event ({index}) whose time is not a date") from None

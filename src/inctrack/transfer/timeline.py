@@ -15,15 +15,19 @@ is the source's user, else the name of the source (``import``, ``servicenow``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from inctrack.domain import Status
 
-EventRow = tuple[datetime, datetime, str, str, str | None, str | None, str | None, str | None]
-"""An event as imports carry it: at, recorded_at, actor, kind, field, old, new, message
-(the keys of an export's events, in order; all eight are its identity)."""
+EventRow = tuple[
+    datetime, datetime, str, str, str | None, str | None, str | None, str | None, str | None
+]
+"""An event as imports carry it: at, recorded_at, actor, kind, field, old, new, message,
+os_login (the keys of an export's events, in order; the first eight are its identity)."""
 EVENT_KEYS = ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message")
 """An event's keys in an export; all eight together are what makes two events the same."""
 
@@ -39,11 +43,22 @@ class Draft:
     """Every column of ``incidents`` except ``id`` and ``duplicate_of``."""
     events: list[EventRow]
     duplicate_of: int | None = None
+    digest: str | None = None
+    """A hash of the row as the file gives it, for a row with neither ``id`` nor
+    ``external_id``: the importer makes it the incident's ``source_key``."""
 
     @property
     def external_id(self) -> str | None:
         value: str | None = self.values.get("external_id")
         return value
+
+
+def row_digest(raw: dict[str, Any]) -> str:
+    """The SHA-256 of a row's canonical form (its fields as sorted, compact JSON): the
+    same content gives the same digest, whatever the key order or the file's name."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=str)  # fmt: skip
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -124,7 +139,7 @@ class History:
             at = self.last
             self.clamped += 1
         self.last = at
-        self.events.append((at, at, actor, kind, field, old, new, message))
+        self.events.append((at, at, actor, kind, field, old, new, message, None))
         return at
 
     def apply(self, snap: Snapshot) -> None:

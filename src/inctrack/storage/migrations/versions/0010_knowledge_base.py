@@ -1,7 +1,7 @@
 """The knowledge base: articles ``KB-n``, their revisions, and their use on incidents.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from inctrack.storage.migrations.coltypes import UTCDateTime
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
