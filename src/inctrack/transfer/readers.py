@@ -9,7 +9,6 @@ A record without ``events`` gets a timeline synthesized from its fields.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +31,7 @@ from inctrack.domain import (
 from inctrack.errors import Rejected, UsageError
 from inctrack.records import ROLE_NAMES, csv_original
 from inctrack.transfer import fields as read
+from inctrack.transfer.encoding import undecodable
 from inctrack.transfer.fields import Bad, DateReader
 from inctrack.transfer.importer import Importer
 from inctrack.transfer.summary import MAX_PROBLEMS, Summary
@@ -487,24 +487,3 @@ def csv_fields(header: Sequence[str], mapping: dict[str, str], summary: Summary)
                 f"COLUMN={required} (its columns are {', '.join(columns)})."
             )
     return names
-
-
-def undecodable(source: str, exc: UnicodeDecodeError, stream: IO[str]) -> Rejected:
-    """One sentence for a file that is not in the encoding it is read in. Text is decoded
-    in blocks, so the line is found again by reading the file's bytes line by line."""
-    encoding = (getattr(stream, "encoding", None) or "utf-8").removesuffix("-sig")
-    line, byte = None, exc.object[exc.start]
-    if source != "-":
-        decoder = codecs.getincrementaldecoder(encoding)()
-        with open(source, "rb") as raw:
-            for number, chunk in enumerate(raw, 1):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as found:
-                    line, byte = number, found.object[found.start]
-                    break
-    where = f" at line {line}" if line else ""
-    return Rejected(
-        f"{source} is not {encoding} text{where} (byte 0x{byte:02x}); save it as UTF-8 or "
-        "name its encoding, like --encoding latin-1; nothing was imported."
-    )

@@ -36,6 +36,7 @@ from typing import IO, Any
 from inctrack.domain import MAX_TITLE, Channel, HoldReason, Level, ResolutionCode, Status
 from inctrack.errors import Rejected
 from inctrack.incidents.tracker import Tracker
+from inctrack.transfer.encoding import undecodable
 from inctrack.transfer.fields import Bad, DateReader, level, priority, slug
 from inctrack.transfer.importer import (
     Importer,
@@ -44,7 +45,6 @@ from inctrack.transfer.importer import (
     few_collections,
     size_and_position,
 )
-from inctrack.transfer.readers import undecodable
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import Draft, History, Snapshot, apply_history
 
