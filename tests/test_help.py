@@ -109,6 +109,16 @@ def test_values_are_named_in_words() -> None:
     assert re.search(r"│ +PRIORITY +The priority whose targets change\. Choices: P1, P2,", policy)
 
 
+def test_usage_names_arguments_as_man_pages_do() -> None:
+    """Required plain (not ``{ID}``, which reads like a set of choices), optional in
+    brackets, repeated with one ellipsis."""
+    assert "Usage: inctrack show [OPTIONS] ID " in help_of(("show",))
+    assert "Usage: inctrack log [OPTIONS] [TITLE] " in help_of(("log",))
+    assert "Usage: inctrack problem link [OPTIONS] PRB INC... " in help_of(("problem", "link"))
+    for path, _command in COMMANDS:
+        assert "{" not in help_of(path).splitlines()[1], path
+
+
 def test_choices_are_still_typed_in_any_case(cli: Cli) -> None:
     ok(cli("log", "Mail down", "--impact", "HIGH", "--urgency", "High"))
     ok(cli("log", "Printer jam", "--impact", "low", "--urgency", "low"))

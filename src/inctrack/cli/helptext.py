@@ -185,3 +185,13 @@ def install() -> None:
     (``--help``, ``--install-completion``) and any it builds later."""
     TyperOption.display_type_rich = _option_value  # type: ignore[method-assign]
     TyperArgument.display_type_rich = _argument_value  # type: ignore[method-assign,assignment]
+    TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+
+
+def _usage_name(self: TyperArgument) -> str:
+    """An argument in the usage line as man pages write it: ``ID`` when required,
+    ``[TITLE]`` when not (Typer writes ``{ID}``, which reads like a set of choices)."""
+    name = self.display_name_raw
+    if self.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name if self.required else f"[{name}]"
