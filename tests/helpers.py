@@ -56,6 +56,7 @@ link         new          in_progress  on_hold      resolved     -       -
 link-problem new          in_progress  on_hold      resolved     closed  -
 edit         new          in_progress  on_hold      resolved     -       -
 owner        new          in_progress  on_hold      resolved     -       -
+update       new          in_progress  on_hold      resolved     -       -
 """
 
 
@@ -91,6 +92,12 @@ class Desk:
         with self.tracker(actor) as tracker:
             for name in names:
                 tracker.groups.add(name)
+
+    def services(self, *names: str, actor: str = "alice") -> None:
+        """Register services, as an admin does before incidents name them."""
+        with self.tracker(actor) as tracker:
+            for name in names:
+                tracker.services.add(name)
 
     def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
         """Run one tracker verb in its own transaction and return its record."""

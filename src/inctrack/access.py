@@ -49,6 +49,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-policy": frozenset({Role.ADMIN}),
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
     "import": frozenset({Role.ADMIN}),
+    "update": WORKERS,
+    "manage-services": frozenset({Role.ADMIN}),
+    "service-status": frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER, Role.ADMIN}),
+    "manage-maintenance": frozenset({Role.INCIDENT_MANAGER, Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -81,6 +85,10 @@ DESCRIPTIONS = {
     "manage-policy": "changing the SLA policy and calendar",
     "manage-templates": "changing the log templates",
     "import": "importing incidents",
+    "update": "posting a stakeholder update",
+    "manage-services": "changing the service registry",
+    "service-status": "setting a service's status by hand",
+    "manage-maintenance": "scheduling maintenance",
 }
 
 

@@ -26,6 +26,7 @@ from inctrack.clock import Clock
 from inctrack.domain import Status, format_incident_id, parse_incident_ref
 from inctrack.errors import NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
+from inctrack.services import status as services_status
 from inctrack.sla import policy as policy_store
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Counter, Event, Incident
@@ -87,6 +88,7 @@ class UnitOfWork:
         self.people = People(session)
         self.numbers = Numbers(session)
         self._policy: Policy | None = None
+        services_status.watch(session, actor=self.actor, now=self.now())
         self.written: list[tuple[int, str]] = []
         """(incident number, event kind) of each event written in this unit, in order:
         what the command line runs hooks for once the transaction commits."""
