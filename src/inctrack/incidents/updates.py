@@ -58,7 +58,7 @@ class Updates:
         """Post an update on the incident's timeline; PermissionDenied (exit 5) for a
         public one from someone who does not speak for the incident."""
         text = required_text(message, "update", limit=MAX_UPDATE)
-        chosen = parse_choice(UpdateState, state, "update state")
+        chosen = parse_choice(UpdateState, state, "stakeholder update state")
         change = self.work.begin(ref, Verb.UPDATE, at)
         if public:
             self._may_publish(change.incident, change.id)

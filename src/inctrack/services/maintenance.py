@@ -64,6 +64,11 @@ class Maintenance:
             )
         return window
 
+    def service_of(self, window: MaintenanceWindow) -> Service:
+        service = self.session.get(Service, window.service_id)
+        assert service is not None  # a foreign key
+        return service
+
     def cancel(self, ref: str | int) -> MaintenanceWindow:
         """Cancel a window that has not ended yet."""
         self.work.authorize("manage-maintenance")

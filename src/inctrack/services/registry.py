@@ -25,7 +25,9 @@ from sqlmodel import col
 
 from inctrack.domain import optional_text, required_text
 from inctrack.errors import NotFound, Rejected
+from inctrack.records import Record
 from inctrack.services import status as statuses
+from inctrack.services.records import service_record, status_change_record
 from inctrack.services.status import Segment, ServiceStatus, parse_status
 from inctrack.storage.models import Service, ServiceStatusChange
 from inctrack.work import UnitOfWork
@@ -84,6 +86,14 @@ class Services:
         if at is None:
             return statuses.current(self.session, service, self.work.now())
         return statuses.status_at(self.session, service, at)
+
+    def record(self, service: Service, *, with_history: bool = False) -> Record:
+        """The service's public record with its status now; ``service show`` adds its
+        ``history`` (every status change, oldest first)."""
+        record = service_record(service, status=self.status(service))
+        if with_history:
+            record["history"] = [status_change_record(c) for c in self.history(service)]
+        return record
 
     def history(self, service: Service) -> list[ServiceStatusChange]:
         """Every recorded change of the service's status, oldest first."""
