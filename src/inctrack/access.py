@@ -49,7 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-policy": frozenset({Role.ADMIN}),
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
     "import": frozenset({Role.ADMIN}),
-    "update": WORKERS,
+    "update": WORKERS | {Role.ADMIN},
     "manage-services": frozenset({Role.ADMIN}),
     "service-status": frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER, Role.ADMIN}),
     "manage-maintenance": frozenset({Role.INCIDENT_MANAGER, Role.ADMIN}),
