@@ -18,6 +18,7 @@ service.
 from __future__ import annotations
 
 import difflib
+import shlex
 from datetime import datetime
 
 from sqlalchemy import select
@@ -226,6 +227,6 @@ class Services:
         if not known:
             return (
                 "; no service is registered yet: an admin adds one with "
-                f"`inctrack service add {name.strip()} --title …`."
+                f"`inctrack service add {shlex.quote(name.strip())} --title …`."
             )
         return "; `inctrack service list` shows the services, `inctrack service add` registers one."
