@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from inctrack.clock import FixedClock
 from inctrack.errors import NotFound, PermissionDenied, Rejected
+from inctrack.incidents.tracker import Tracker
 from inctrack.services.status import ServiceStatus
 from inctrack.storage import Database, migrate
 
@@ -66,6 +67,31 @@ def test_status_follows_the_open_incidents(desk: Desk, clock: FixedClock) -> Non
         (START + 3 * H, START + 4 * H, DEGRADED),
         (START + 4 * H, START + 5 * H, OP),
     ]
+
+
+def test_the_history_is_written_with_the_change_alone(
+    database: Database, clock: FixedClock
+) -> None:
+    """A script that changes an incident and reads nothing back still records the
+    service's status change, in the same transaction."""
+    desk = Desk(database, clock)
+    desk.services("email")
+    with database.transaction() as session:
+        Tracker(session, clock=clock, actor="al").log("Down", service="email", impact="high",
+                                                      urgency="high")  # fmt: skip
+    clock.advance(H)
+    with database.transaction() as session:
+        Tracker(session, clock=clock, actor="al").escalate(1, major=True, reason="all of it")
+    clock.advance(H)
+    with database.transaction() as session:
+        Tracker(session, clock=clock, actor="al").resolve(1, code="fixed", note="ok")
+    with desk.tracker() as tracker:
+        email = tracker.services.get_or_raise("email")
+        assert [(c.status, c.at - START) for c in tracker.services.history(email)] == [
+            ("operational", timedelta(0)), ("partial-outage", timedelta(0)),
+            ("major-outage", H), ("operational", 2 * H),
+        ]  # fmt: skip
+        assert email.status == "operational"
 
 
 def test_moving_an_incident_to_another_service_moves_its_effect(

@@ -18,7 +18,8 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from inctrack.domain import OPEN_STATUSES
@@ -111,24 +112,30 @@ def record(
     cause: str,
     incident_id: int | None = None,
     reason: str | None = None,
-) -> ServiceStatusChange | None:
+) -> ServiceStatus | None:
     """Re-derive ``service``'s effective status; when it changed, store it with one
-    history row (dated ``at``, never before the last one) and return that row."""
-    new = effective(session, service)
-    if new.value == service.status:
-        return None
-    previous = last_change(session, service)
+    history row (dated ``at``, never before the last one) and return it.
+
+    Written with statements, not pending ORM objects, so that it also works from
+    inside a flush (:func:`watch`), when nothing added to the session would be
+    flushed any more."""
+    with session.no_autoflush:
+        new = effective(session, service)
+        if new.value == service.status:
+            return None
+        previous = last_change(session, service)
     if previous is not None and at < previous.at:
         at = previous.at  # a back-dated change cannot rewrite the history already told
-    assert service.id is not None
-    change = ServiceStatusChange(
-        service_id=service.id, at=at, recorded_at=recorded_at, actor=actor,
-        old=service.status or None, status=new.value, cause=cause, incident_id=incident_id,
-        reason=reason,
+    session.execute(
+        insert(ServiceStatusChange).values(
+            service_id=service.id, at=at, recorded_at=recorded_at, actor=actor,
+            old=service.status or None, status=new.value, cause=cause,
+            incident_id=incident_id, reason=reason,
+        )
     )  # fmt: skip
-    service.status = new.value
-    session.add(change)
-    return change
+    session.execute(update(Service).where(col(Service.id) == service.id).values(status=new.value))
+    set_committed_value(service, "status", new.value)
+    return new
 
 
 # -- keeping the history as incidents change -------------------------------------------
