@@ -59,6 +59,7 @@ link         new          in_progress  on_hold      resolved     -       -
 link-problem new          in_progress  on_hold      resolved     closed  -
 edit         new          in_progress  on_hold      resolved     -       -
 owner        new          in_progress  on_hold      resolved     -       -
+update       new          in_progress  on_hold      resolved     -       -
 """
 
 
@@ -95,6 +96,12 @@ class Desk:
             for name in names:
                 tracker.groups.add(name)
 
+    def services(self, *names: str, actor: str = "alice") -> None:
+        """Register services, as an admin does before incidents name them."""
+        with self.tracker(actor) as tracker:
+            for name in names:
+                tracker.services.add(name)
+
     def __call__(self, verb: str, *args: Any, actor: str = "alice", **kwargs: Any) -> Any:
         """Run one tracker verb in its own transaction and return its record."""
         with self.tracker(actor) as tracker:
@@ -115,6 +122,12 @@ class Cli:
         argv = ["--db", self.db, *(["--as", actor] if actor else []), *args]
         seam = Runtime(clock=self.clock) if self.clock is not None else None
         return self.runner.invoke(app, argv, input=input, obj=seam)
+
+    def services(self, *names: str) -> None:
+        """Register services, as an admin does before incidents name them."""
+        for name in names:
+            result = self("service", "add", name, "-q")
+            assert result.exit_code == 0, result.stderr
 
     def json(self, *args: str, **kwargs: Any) -> Any:
         import json

@@ -71,6 +71,7 @@ def test_back_dated_with_at(cli: Cli) -> None:
 
 
 def test_all_log_fields_are_accepted(cli: Cli) -> None:
+    cli.services("Remote access")
     record = cli.json(
         "log", "VPN down", "--channel", "walk-in", "--service", "Remote access",
         "--category", "network/vpn", "--impact", "1", "--urgency", "LOW",

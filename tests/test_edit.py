@@ -19,6 +19,7 @@ def edits(record: dict[str, Any]) -> list[tuple[str | None, str | None, str | No
 
 
 def logged(cli: Cli) -> dict[str, Any]:
+    cli.services("vpn", "vpn-gw1")
     ok(cli("log", "VPN drop", "--reporter", "Ann", "--service", "vpn", "--channel", "phone",
            "--impact", "high", "--urgency", "high", "-q"))  # fmt: skip
     return dict(cli.json("show", "1"))
@@ -105,6 +106,7 @@ def test_the_library_edits_and_refuses_a_field_changed_meanwhile(desk: Desk) -> 
                              ("reporter_contact", None, "ann@example.com")]  # fmt: skip
     with pytest.raises(Conflict, match="changed by someone else"):
         desk("edit", "INC-1", title="VPN is down", expected={"title": "VPN drop"})
+    desk.services("vpn")
     desk("edit", "INC-1", service="vpn", expected={"title": "VPN drop", "service": None})
     with pytest.raises(Rejected, match="Say what to change"):
         desk("edit", "INC-1")

@@ -185,6 +185,7 @@ def test_an_empty_batch_logs_nothing(desk: Desk) -> None:
 
 def test_batch_defaults_fill_what_a_line_leaves_out(desk: Desk) -> None:
     lines = parse_batch(_lines({"title": "a"}, {"title": "b", "channel": "email"}), when=_iso)
+    desk.services("db01")
     with desk.tracker() as tracker:
         tracker.intake.log_batch(lines, defaults=LogRequest(channel="monitoring", service="db01"))
     assert [(r["channel"], r["service"]) for r in _all(desk)] == [

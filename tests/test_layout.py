@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from inctrack.clock import FixedClock
+from inctrack.storage import Database
 
 from .helpers import START, Cli, ok
 
@@ -22,7 +23,9 @@ HOLD_NOTE = "waiting for the vendor to ship the replacement fuser unit for the b
 def busy(db_url: str) -> Cli:
     """Five open incidents with long titles, a long group name, one on hold with a long
     reason, and three of them a recurring pattern (mail, email/outlook)."""
+    Database.init(db_url)
     cli = Cli(db_url, clock=FixedClock(START))
+    cli.services("mail")
     for n, at in enumerate(("2026-11-16 09:00", "2026-11-17 09:00", "2026-11-18 09:00")):
         ok(cli("log", f"Outlook asks for the password again and again on laptop {n}",
                "--service", "mail", "--category", "email/outlook", "--impact", "high",

@@ -48,6 +48,7 @@ def test_every_status_and_verb(status: Status, verb: Verb) -> None:
         Verb.ROLE: "name roles on",
         Verb.LINK_PROBLEM: "link a problem to",
         Verb.OWNER: "change the owner of",
+        Verb.UPDATE: "post an update on",
     }
     doing = phrases.get(verb, verb.value)  # reads as English
     assert message.startswith(f"Cannot {doing} INC-7: it is {status}")

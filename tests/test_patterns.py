@@ -24,6 +24,7 @@ from inctrack.errors import NotFound, Rejected
 from inctrack.problems import patterns
 from inctrack.problems.patterns import PatternQuery
 from inctrack.problems.verbs import Problems
+from inctrack.storage import Database
 
 from .helpers import START, Cli, Desk
 
@@ -49,6 +50,9 @@ def utc(text: str) -> datetime:
 
 def seed(desk: Desk, rows: list[Row]) -> None:
     with desk.tracker() as tracker:
+        for name in {"mail", "vpn", "x"} | {service for _, service, _ in rows if service}:
+            if tracker.services.get(name) is None:  # registered before incidents name them
+                tracker.services.add(name)
         for when, service, category in rows:
             tracker.log("call", at=utc(when), service=service, category=category)
 
@@ -261,6 +265,7 @@ def test_random_desks_match_the_definition(desk: Desk, seed_value: int) -> None:
     start = utc("2026-09-01 00:00")
     services, categories = ["mail", "vpn", None], ["email", "network", None]
     rows = []
+    desk.services("mail", "vpn")
     with desk.tracker() as tracker:
         for number in range(1, 161):
             # whole hours, so that gaps of exactly one window (48h) happen
@@ -291,6 +296,7 @@ SPAN = ("--since", "2025-10-01", "--until", "2025-12-01")
 
 
 def cli_seed(cli: Cli) -> None:
+    cli.services("mail", "vpn")
     for when, service, category in CLI_ROWS:
         result = cli("log", "call", "--service", service, "--category", category, "--at", when,
                      "-q")  # fmt: skip
@@ -333,6 +339,7 @@ def test_cli_table_marks_linked_incidents(cli: Cli) -> None:
 
 def test_cli_table_prints_the_create_command_with_the_span_pinned(db_url: str) -> None:
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, 0, 250_000, tzinfo=UTC))
+    Database.init(db_url)
     cli = Cli(db_url, clock=clock)
     cli_seed(cli)
     # --window 3d --min 2: the mail calls are two islands, INC-1/INC-2 and INC-3/INC-4;

@@ -369,6 +369,8 @@ def test_permissions_once_users_are_registered(desk: Desk) -> None:
 
 
 def cli_log(cli: Cli, *whens: str) -> None:
+    if not cli.json("service", "list"):
+        cli.services("mail")
     for when in whens:
         ok(cli("log", "Outlook drops", "--service", "mail", "--category", "email/outlook",
                "--at", when, "-q"))  # fmt: skip

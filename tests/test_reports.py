@@ -122,6 +122,7 @@ def test_weeks_start_on_monday_in_the_calendar_zone_across_the_end_of_summer_tim
 
 def test_days_and_months_follow_local_midnight_in_spring_too(story: Story) -> None:
     london(story)
+    story.desk.services("mail")
     # Clocks go forward on Sunday 29 March 2026: Monday 30 March 00:30 BST is 23:30 UTC
     # on Sunday. 31 Oct 23:30 GMT is October; 1 Nov 00:30 GMT is November.
     for when in (

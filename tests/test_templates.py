@@ -20,6 +20,7 @@ TEMPLATE_KEYS = {
 
 
 def _add_printer_jam(cli: Cli) -> dict[str, object]:
+    cli.services("print01")
     record: dict[str, object] = cli.json(
         "template", "add", "Printer-Jam", "--title", "Printer jammed", "--category",
         "Hardware/Printer", "--impact", "3", "--urgency", "medium", "--channel", "PHONE",

@@ -15,6 +15,7 @@ from .helpers import START, Desk
 
 
 def test_log_records_everything_given_and_one_event(desk: Desk) -> None:
+    desk.services("Exchange")
     record = desk(
         "log", "Email down", reporter="Bob Smith", reporter_contact="bob@example.com",
         description="Outlook cannot connect", channel="phone", service="Exchange",
@@ -95,6 +96,7 @@ def test_list_sorts_untriaged_then_priority_then_oldest(desk: Desk) -> None:
 
 
 def test_list_filters(desk: Desk) -> None:
+    desk.services("Remote access 100%")
     desk("log", "Printer jam", description="floor 3", at=START - timedelta(days=2))
     desk("log", "VPN down", service="Remote access 100%", at=START - timedelta(hours=3))
     desk("log", "Email slow", reporter="Printer Pete")

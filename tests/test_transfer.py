@@ -66,6 +66,7 @@ def minutes(n: int) -> timedelta:
 def fill(desk: Desk) -> None:
     """Four incidents that use every field a command can set, with awkward text."""
     clock = desk.clock
+    desk.services("vpn")
     desk(
         "log", 'VPN drops, every "few" minutes', reporter="Ann Lee",
         reporter_contact="ann@example.com", description="Line one\nline two, with a comma",
@@ -728,7 +729,7 @@ def test_show_output_imports_with_its_timeline(desk: Desk, cli: Cli, tmp_path: P
     assert (summary["created"], summary["events"], summary["ignored_columns"]) == (
         1,
         5,
-        ["sla", "problem_detail", "duplicates"],  # computed by `show`, not stored
+        ["sla", "problem_detail", "duplicates", "updates"],  # computed by `show`, not stored
     )
     assert unchained(exported(other)) == unchained(exported(cli, "--search", "Mail bounces"))
 

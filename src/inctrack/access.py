@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-templates": frozenset({Role.SERVICE_DESK, Role.ADMIN}),
     "import": frozenset({Role.ADMIN}),
     "publish-articles": frozenset({Role.KB_AUTHOR, Role.ADMIN}),
+    "update": WORKERS | {Role.ADMIN},
+    "manage-services": frozenset({Role.ADMIN}),
+    "service-status": frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER, Role.ADMIN}),
+    "manage-maintenance": frozenset({Role.INCIDENT_MANAGER, Role.ADMIN}),
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
@@ -83,6 +87,10 @@ DESCRIPTIONS = {
     "manage-templates": "changing the log templates",
     "import": "importing incidents",
     "publish-articles": "publishing or retiring knowledge articles",
+    "update": "posting a stakeholder update",
+    "manage-services": "changing the service registry",
+    "service-status": "setting a service's status by hand",
+    "manage-maintenance": "scheduling maintenance",
 }
 
 

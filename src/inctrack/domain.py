@@ -192,6 +192,19 @@ def format_problem_id(number: int) -> str:
     return f"{PROBLEM_PREFIX}-{number}"
 
 
+MAINTENANCE_PREFIX = "MNT"
+_MAINTENANCE_REF = re.compile(r"^\s*(?:mnt-?)?(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_maintenance_ref(text: str | int) -> int:
+    """``MNT-3``, ``mnt-3`` and ``3`` all name maintenance window 3."""
+    return _parse_ref(text, _MAINTENANCE_REF, "a maintenance window", "MNT-3, mnt-3 or 3")
+
+
+def format_maintenance_id(number: int) -> str:
+    return f"{MAINTENANCE_PREFIX}-{number}"
+
+
 def optional_problem_id(number: int | None) -> str | None:
     return None if number is None else format_problem_id(number)
 

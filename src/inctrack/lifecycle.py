@@ -33,6 +33,7 @@ class Verb(StrEnum):
     LINK_PROBLEM = "link-problem"
     EDIT = "edit"
     OWNER = "owner"
+    UPDATE = "update"
 
 
 NEW, IN_PROGRESS, ON_HOLD = Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD
@@ -71,6 +72,8 @@ TRANSITIONS: dict[tuple[Status, Verb], Status] = {
     (RESOLVED, Verb.NOTE): RESOLVED,
     (RESOLVED, Verb.LINK): RESOLVED,
     (RESOLVED, Verb.CATEGORIZE): RESOLVED,
+    # stakeholders hear how it goes until it is resolved (the last update says so)
+    **{(status, Verb.UPDATE): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
     # the service desk keeps control until the incident is closed
     **{(status, Verb.OWNER): status for status in (NEW, IN_PROGRESS, ON_HOLD, RESOLVED)},
     # a problem link is record-keeping about the cause: even a closed incident takes it
@@ -84,6 +87,7 @@ VERB_PHRASES = {
     Verb.ROLE: "name roles on",
     Verb.LINK_PROBLEM: "link a problem to",
     Verb.OWNER: "change the owner of",
+    Verb.UPDATE: "post an update on",
 }
 """How a refusal reads where the bare verb would not: "Cannot name roles on INC-2"."""
 

@@ -46,6 +46,13 @@ class TeamSettings:
             calendar=calendar,  # type: ignore[arg-type]
         )
 
+    def set_update_every(self, priority: Priority | str, every: str) -> Policy:
+        """Change how often stakeholders must hear of an incident of ``priority``
+        (``30m``, ``1h``, or ``none``); ``report comms`` lists those overdue."""
+        self.work.authorize("manage-policy")
+        self.work.policy_changed()
+        return policy_store.set_update_every(self.work.session, Priority.parse(priority), every)
+
     def set_at_risk(self, threshold: str) -> Policy:
         self.work.authorize("manage-policy")
         policy_store.save(self.work.session, "at_risk", policy_store.parse_percent(threshold))

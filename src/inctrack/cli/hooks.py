@@ -37,7 +37,7 @@ from inctrack.cli.config import APP_NAME
 
 HOOKS = (
     "on-log", "on-occurrence", "on-escalate", "on-resolve", "on-close", "on-reopen",
-    "on-cancel", "on-change", "on-breach",
+    "on-cancel", "on-update", "on-change", "on-breach",
 )  # fmt: skip
 """Every hook name inctrack runs; other files in the directory are ignored."""
 
@@ -50,6 +50,7 @@ KIND_HOOKS: dict[str, str] = {
     "closed": "on-close",
     "reopened": "on-reopen",
     "cancelled": "on-cancel",
+    "update": "on-update",
 }
 """Event kind -> the hook it calls (besides ``on-change``, which every change calls)."""
 

@@ -159,6 +159,35 @@ def note(
     )
 
 
+def update(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    message: Message,
+    state: Annotated[
+        str,
+        typer.Option(
+            "--state",
+            metavar="investigating|identified|monitoring|resolved",
+            help="Where the response stands.",
+        ),
+    ],
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public", help="For the status page (comms lead, commander, incident manager, admin)."
+        ),
+    ] = False,
+    at: AtOption = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Post a stakeholder update (internal unless --public) on the incident's timeline."""
+    runtime(ctx).write(
+        lambda t, when: t.updates.post(ref, message, state=state, public=public, at=when)[0],
+        at=at, fmt=fmt, quiet=quiet,
+    )  # fmt: skip
+
+
 def escalate(
     ctx: typer.Context,
     ref: IncidentArgument,

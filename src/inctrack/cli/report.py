@@ -152,6 +152,32 @@ def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> Non
     rt.queue_hook(Call("on-breach", to_json(records) + "\n", subject="the SLA report", env=env))
 
 
+@report_app.command("comms")
+def report_comms(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    fail_on_overdue: Annotated[
+        bool, typer.Option("--fail-on-overdue", help="Exit 8 if any update is overdue.")
+    ] = False,
+    quiet_if_none: Annotated[
+        bool, typer.Option("--quiet-if-none", help="Print nothing when nothing is overdue.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Major and P1/P2 incidents whose stakeholders are overdue an update (for cron)."""
+    from inctrack.render.reports import comms_table
+    from inctrack.reports.comms import COMMS_CSV_COLUMNS, comms_report
+
+    rt = runtime(ctx)
+    moment = rt.when(as_of)
+    with rt.tracker(write=False) as tracker:
+        report = comms_report(tracker, as_of=moment)
+    if report.records or not quiet_if_none:
+        rt.emit(report.records, fmt, table=comms_table, columns=COMMS_CSV_COLUMNS)
+    if fail_on_overdue and report.verdict is not ExitCode.OK:
+        raise typer.Exit(report.verdict)
+
+
 @report_app.command("trends")
 def trends(
     ctx: typer.Context,

@@ -24,6 +24,7 @@ from inctrack.cli import (
     problems,
     report,
     search,
+    services,
     sla,
     templates,
     transfer,
@@ -155,7 +156,7 @@ for verb in (
     lifecycle.categorize, lifecycle.prioritize, lifecycle.assign, lifecycle.take,
     lifecycle.respond, lifecycle.note, lifecycle.escalate, lifecycle.hold, lifecycle.resume,
     lifecycle.resolve, lifecycle.close, lifecycle.reopen, lifecycle.cancel, lifecycle.role,
-    lifecycle.link,
+    lifecycle.link, lifecycle.update,
 ):  # fmt: skip
     app.command(verb.__name__)(verb)
 app.command("owner")(lifecycle.owner)
@@ -171,6 +172,8 @@ app.add_typer(admin.category_app, name="category")
 app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(groups.app, name="group")
+app.add_typer(services.service_app, name="service")
+app.add_typer(services.maintenance_app, name="maintenance")
 app.add_typer(db.app, name="db")
 app.add_typer(configure.app, name="config")
 

@@ -78,6 +78,14 @@ def policy_set(
             "--calendar", metavar="24x7|business", help="Count round the clock or business hours."
         ),
     ] = None,
+    update_every: Annotated[
+        str | None,
+        typer.Option(
+            "--update-every",
+            metavar="DURATION|none",
+            help="Stakeholder update cadence, e.g. 30m (`report comms`); none for no cadence.",
+        ),
+    ] = None,
     at_risk: Annotated[
         str | None, typer.Option("--at-risk", metavar="PERCENT", help="e.g. 75%.")
     ] = None,
@@ -88,19 +96,23 @@ def policy_set(
     fmt: FormatOption = None,
 ) -> None:
     """Change the policy (admin): `policy set P3 --respond 4h --resolve 3d --calendar business`."""
-    targets = respond is not None or resolve is not None or calendar is not None
+    targets = any(v is not None for v in (respond, resolve, calendar, update_every))
     if targets and priority is None:
         raise typer.BadParameter("say which priority, e.g. policy set P3 --respond 4h")
     if priority is not None and not targets:
-        raise typer.BadParameter("say what changes: --respond, --resolve or --calendar")
+        raise typer.BadParameter(
+            "say what changes: --respond, --resolve, --calendar or --update-every"
+        )
     if not targets and at_risk is None and not matrix:
         raise typer.BadParameter("nothing to change; see inctrack policy set --help")
 
     def change(tracker: Tracker) -> Policy:
-        if priority is not None:
+        if priority is not None and (respond or resolve or calendar):
             tracker.settings.set_target(
                 priority, respond=respond, resolve=resolve, calendar=calendar
             )
+        if priority is not None and update_every is not None:
+            tracker.settings.set_update_every(priority, update_every)
         if at_risk is not None:
             tracker.settings.set_at_risk(at_risk)
         if matrix:

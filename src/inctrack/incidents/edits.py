@@ -28,6 +28,7 @@ from inctrack.domain import (
 )
 from inctrack.errors import Conflict, Rejected
 from inctrack.lifecycle import Verb, next_status
+from inctrack.services.registry import Services
 from inctrack.storage.models import Incident
 from inctrack.work import UnitOfWork, no_such_incident
 
@@ -81,6 +82,9 @@ def edit_incident(
             "Say what to change: --title, --description, --reporter, --contact, --service "
             "or --channel."
         )
+    service = cleaned.get("service")
+    if service is not None:
+        cleaned["service"] = Services(work).resolve(service)
     change = work.begin(ref, Verb.EDIT, at, expected_version=expected_version)
     for field in cleaned:
         if expected is not None and field in expected:

@@ -40,6 +40,8 @@ from inctrack.errors import NotFound, Rejected, UsageError
 from inctrack.incidents.requests import MAX_KEY, Logged, LogRequest, line_refused
 from inctrack.incidents.templates import Templates
 from inctrack.records import timestamp
+from inctrack.services.registry import Services
+from inctrack.services.status import refresh
 from inctrack.storage.models import Event, Incident
 from inctrack.work import IncidentChange, UnitOfWork, event_row
 
@@ -53,6 +55,7 @@ class Intake:
         self.taxonomy = Taxonomy(work.session)
         self.templates = Templates(work)
         self._categories: dict[str, tuple[str, str | None]] = {}
+        self._services: dict[str, str] = {}
 
     def log(self, request: LogRequest) -> Logged:
         """Log one incident, or count a repeat on the open incident with its dedup key."""
@@ -113,7 +116,7 @@ class Intake:
             "logged_at": now,
             "logged_by": actor,
             "channel": parse_channel(request.channel),
-            "service": optional_text(request.service),
+            "service": self._service(request.service),
             "category": cat,
             "subcategory": sub,
             "impact": None if impact is None else impact.value,
@@ -124,6 +127,14 @@ class Intake:
             "dedup_key": key,
             "updated_at": reported_at,
         }
+
+    def _service(self, text: str | None) -> str | None:
+        name = optional_text(text)
+        if name is None:
+            return None
+        if name not in self._services:
+            self._services[name] = Services(self.work).resolve(name)
+        return self._services[name]
 
     def _category(self, text: str) -> tuple[str, str | None]:
         found = self._categories.get(text)
@@ -167,6 +178,9 @@ class Intake:
         if created:  # Core, not the ORM's bulk insert, which groups rows by their NULLs
             self.session.execute(insert(_table(Incident)), created)
             self.session.execute(insert(_table(Event)), self.work.chain.extend(events))
+            touched = {row["service"]: (row["reported_at"], row["id"]) for row in created
+                       if row["service"] is not None}  # fmt: skip
+            refresh(self.session, touched, actor=self.work.actor, now=now)
         self.session.flush()
         return results
 

@@ -23,8 +23,10 @@ from inctrack.domain import (
     parse_incident_ref,
 )
 from inctrack.errors import Rejected
+from inctrack.incidents.updates import Updates
 from inctrack.records import Record, incident_record, problem_summary
 from inctrack.search import INCIDENT, matching
+from inctrack.services.records import update_record
 from inctrack.sla.evaluate import Clocks, clocks_for
 from inctrack.sla.policy import Policy
 from inctrack.storage.models import Event, Incident, Problem
@@ -178,6 +180,7 @@ class IncidentReader:
             problem = self.session.get(Problem, number) if number is not None else None
             record["problem_detail"] = problem_summary(problem)
             record["duplicates"] = self.duplicates(incident)
+            record["updates"] = [update_record(u) for u in Updates(self.work).of(incident.id)]
         return record
 
     def duplicates(self, incident: Incident) -> list[str]:

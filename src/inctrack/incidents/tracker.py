@@ -46,7 +46,10 @@ from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
+from inctrack.incidents.updates import Updates
 from inctrack.lifecycle import Verb, next_status
+from inctrack.services.maintenance import Maintenance
+from inctrack.services.registry import Services
 from inctrack.storage.models import Incident
 from inctrack.work import IncidentChange, UnitOfWork
 
@@ -66,6 +69,9 @@ class Tracker(IncidentReader):
         self.groups = Groups(self.work)
         self.categories = Categories(self.work)
         self.settings = TeamSettings(self.work)
+        self.services = Services(self.work)
+        self.maintenance = Maintenance(self.work)
+        self.updates = Updates(self.work)
 
     def log(
         self,

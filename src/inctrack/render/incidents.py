@@ -68,6 +68,8 @@ def incident_detail(record: Record, *, tz: tzinfo, now: datetime) -> RenderableT
     parts: list[RenderableType] = [heading, fields]
     if record.get("description"):
         parts += [Text(""), safe_text(record["description"], lines=True)]
+    if record.get("updates"):
+        parts += [Text(""), updates_table(record["updates"], tz=tz)]
     if record.get("events"):
         parts += [Text(""), timeline(record["events"], tz=tz)]
         parts += [evidence(event, tz=tz) for event in record["events"] if "evidence" in event]
@@ -100,6 +102,25 @@ def evidence(event: Record, *, tz: tzinfo) -> RenderableType:
             )  # fmt: skip
             parts += [Text(f"{stream}{note}:", style="dim"), safe_text(found[stream].rstrip("\n"))]
     return Group(*parts)
+
+
+def updates_table(updates: Sequence[Record], *, tz: tzinfo) -> RenderableType:
+    """The stakeholder updates, oldest first, each marked public or internal."""
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Updates", title_justify="left")
+    table.add_column("When", no_wrap=True)
+    table.add_column("Who", overflow="ellipsis", max_width=20)
+    table.add_column("State", no_wrap=True)
+    table.add_column("Audience", no_wrap=True)
+    table.add_column("Message", ratio=1, overflow="fold")
+    for update in updates:
+        table.add_row(
+            safe_text(local_time(update["at"], tz)),
+            safe_text(update["actor"]),
+            safe_text(update["state"], "bold"),
+            Text("public", style="bold") if update["public"] else Text("internal", style="dim"),
+            safe_text(update["message"]),
+        )
+    return table
 
 
 def timeline(events: Sequence[Record], *, tz: tzinfo) -> RenderableType:

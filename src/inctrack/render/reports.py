@@ -226,3 +226,25 @@ def backlog_table(
         Text(""),
     )
     return Group(Text(f"Open incidents by age and priority, as of {when}", style="bold"), table)
+
+
+def comms_table(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    """``report comms``: the incidents whose stakeholders are overdue an update."""
+    if not records:
+        return Text("No stakeholder update is overdue.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for name in ("ID", "Pri", "Title", "Comms", "Last update", "Every", "Overdue"):
+        table.add_column(name, overflow="fold", ratio=1 if name == "Title" else None)
+    for record in records:
+        last = local_time(record["last_update_at"], tz) or "none yet"
+        title = ("MAJOR " if record["major"] else "") + record["title"]
+        table.add_row(
+            safe_text(record["id"], "bold"),
+            safe_text(record["priority"], PRIORITY_STYLES.get(record["priority"] or "", "")),
+            safe_text(title),
+            safe_text(record["comms"]),
+            safe_text(last),
+            safe_text(record["update_every"]),
+            safe_text(duration(record["overdue_seconds"]), "bold red"),
+        )
+    return table

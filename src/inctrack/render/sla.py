@@ -115,10 +115,11 @@ def _segment_row(segment: Record, tz: tzinfo) -> list[Cell]:
 def policy_table(record: Record, *, tz: tzinfo, now: datetime) -> RenderableType:
     targets = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, title="SLA targets",
                     title_justify="left")  # fmt: skip
-    for column in ("Priority", "Respond", "Resolve", "Calendar"):
+    for column in ("Priority", "Respond", "Resolve", "Calendar", "Updates every"):
         targets.add_column(column)
     for t in record["targets"]:
-        targets.add_row(priority_text(t["priority"]), t["respond"], t["resolve"], t["calendar"])
+        targets.add_row(priority_text(t["priority"]), t["respond"], t["resolve"], t["calendar"],
+                        t["update_every"] or "—")  # fmt: skip
     levels = ("high", "medium", "low")
     cells = {(c["impact"], c["urgency"]): c["priority"] for c in record["matrix"]}
     matrix = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,

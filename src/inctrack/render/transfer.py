@@ -37,6 +37,9 @@ def import_summary(record: Record, *, tz: tzinfo, now: datetime) -> RenderableTy
     if record["groups_added"]:
         table.add_row("groups added", safe_text(len(record["groups_added"])),
                       safe_text(", ".join(record["groups_added"])))  # fmt: skip
+    if record["services_added"]:
+        table.add_row("services added", safe_text(len(record["services_added"])),
+                      safe_text(", ".join(record["services_added"])))  # fmt: skip
     if record["ignored_columns"]:
         table.add_row("ignored columns", safe_text(len(record["ignored_columns"])),
                       safe_text(", ".join(record["ignored_columns"])))  # fmt: skip

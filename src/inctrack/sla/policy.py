@@ -44,6 +44,9 @@ DEFAULT_TARGETS: dict[Priority, TargetSpec] = {
     Priority.P4: TargetSpec("1d", "5d", "business"),
     Priority.P5: TargetSpec("2d", "10d", "business"),
 }
+DEFAULT_UPDATE_EVERY: dict[Priority, str] = {Priority.P1: "30m", Priority.P2: "1h"}
+"""How often stakeholders hear of an open incident, per priority (wall-clock time);
+a priority not named here has no cadence. Major incidents follow P1 at least."""
 DEFAULT_AT_RISK = 0.75
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
@@ -94,6 +97,16 @@ class Policy:
     timezone: str = DEFAULT_TIMEZONE
     hours: str = DEFAULT_HOURS
     holidays: dict[date, str | None] = field(default_factory=dict)
+    update_every: dict[Priority, str] = field(default_factory=lambda: dict(DEFAULT_UPDATE_EVERY))
+
+    def update_interval(self, priority: str | None, *, major: bool = False) -> float | None:
+        """Seconds between stakeholder updates for an incident of ``priority`` (a major
+        incident takes P1's when that is shorter); None when it has no cadence."""
+        found = [self.update_every.get(Priority(priority))] if priority is not None else []
+        if major:
+            found.append(self.update_every.get(Priority.P1))
+        seconds = [duration_seconds(spec, TWENTY_FOUR_SEVEN) for spec in found if spec]
+        return min(seconds) if seconds else None
 
     @cached_property
     def _business(self) -> Calendar:
@@ -139,6 +152,7 @@ class Policy:
                     "respond": t.respond,
                     "resolve": t.resolve,
                     "calendar": t.calendar,
+                    "update_every": self.update_every.get(p),
                 }
                 for p, t in sorted(self.targets.items())
             ],
@@ -171,6 +185,9 @@ def load(session: Session) -> Policy:
         for name, spec in values["targets"].items():
             targets[Priority(name)] = TargetSpec(spec["respond"], spec["resolve"], spec["calendar"])
         policy = replace(policy, targets=targets)
+    if "update_every" in values:
+        every = {Priority(name): spec for name, spec in values["update_every"].items() if spec}
+        policy = replace(policy, update_every=every)
     if "at_risk" in values:
         policy = replace(policy, at_risk=float(values["at_risk"]))
     if "matrix" in values:
@@ -214,6 +231,18 @@ def set_target(
     )
     stored = {p.value: vars(t) for p, t in {**current.targets, priority: updated}.items()}
     save(session, "targets", stored)
+    return load(session)
+
+
+def set_update_every(session: Session, priority: Priority, every: str) -> Policy:
+    """Set how often stakeholders hear of an open incident of ``priority``; ``none``
+    takes the cadence away."""
+    current = dict(load(session).update_every)
+    if every.strip().lower() == "none":
+        current.pop(priority, None)
+    else:
+        current[priority] = check_duration(every)
+    save(session, "update_every", {p.value: spec for p, spec in sorted(current.items())})
     return load(session)
 
 

@@ -27,6 +27,8 @@ from inctrack.admin.taxonomy import join
 from inctrack.domain import format_incident_id
 from inctrack.errors import Conflict
 from inctrack.incidents.tracker import Tracker
+from inctrack.services.registry import Services
+from inctrack.services.status import refresh
 from inctrack.storage.bulk import BulkInsert
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
@@ -35,6 +37,7 @@ INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 CATEGORIES: Table = SQLModel.metadata.tables["categories"]
 GROUPS: Table = SQLModel.metadata.tables["groups"]
+SERVICES: Table = SQLModel.metadata.tables["services"]
 REPORT_INDEXES = frozenset(
     f"ix_incidents_{key}_reported_at"
     for key in ("category_subcategory", "service", "priority", "channel", "group")
@@ -100,6 +103,12 @@ class Importer:
             for row in self.connection.execute(select(GROUPS.c.folded, GROUPS.c.name))
         }
         """The registry's groups, case-folded name -> its spelling."""
+        self.services: dict[str, str] = {
+            str(row.folded): str(row.name)
+            for row in self.connection.execute(select(SERVICES.c.folded, SERVICES.c.name))
+        }
+        """The registry's services, case-folded name -> its spelling."""
+        self.touched_services: set[str] = set()
         # Holding the counter's row lock (unless nothing is written): concurrent `log`s wait.
         self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
@@ -209,6 +218,7 @@ class Importer:
         for _, draft in creates + updates:
             self._category(draft.values["category"], draft.values["subcategory"])
             self._group(draft)
+            self._service(draft)
         self._create(creates)
         if updates:
             self._update(updates)
@@ -266,6 +276,28 @@ class Importer:
             self.connection.execute(
                 insert(GROUPS).values(name=name, folded=folded, created_at=self.now)
             )
+
+    def _service(self, draft: Draft) -> None:
+        """A service the registry lacks is registered when the import is written (and
+        listed in the summary); one it has under another case is written as it spells it."""
+        name = draft.values.get("service")
+        if name is None or not name.strip():
+            return
+        folded = name.strip().casefold()
+        known = self.services.get(folded)
+        if known is None:
+            known = self.services[folded] = name.strip()
+            self.summary.services_added.append(known)
+        draft.values["service"] = known
+        self.touched_services.add(known)
+
+    def _services_status(self) -> None:
+        """Register the new services and record the status the imported incidents give
+        every service they name."""
+        services = Services(self.tracker.work)
+        services.register_all(set(self.summary.services_added), at=self.now)
+        touched = dict.fromkeys(self.touched_services, (self.now, None))
+        refresh(self.tracker.session, touched, actor=self.actor, now=self.now)
 
     def _create(self, creates: list[tuple[int, Draft]]) -> None:
         self.summary.created += len(creates)
@@ -340,6 +372,8 @@ class Importer:
             top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one() or 0
             if top > self.counter:
                 self.numbers.raise_to("incident", top)
+            if not self.summary.problems:
+                self._services_status()
         if not self.dry_run:
             verdict = self.summary.verdict()
             if verdict is not None:

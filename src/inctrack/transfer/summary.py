@@ -41,6 +41,7 @@ class Summary:
     events: int = 0
     categories_added: list[str] = field(default_factory=list)
     groups_added: list[str] = field(default_factory=list)
+    services_added: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     unknown_values: dict[tuple[str, str], int] = field(default_factory=dict)
     moved_forward: int = 0
@@ -82,6 +83,7 @@ class Summary:
             "events": self.events,
             "categories_added": list(self.categories_added),
             "groups_added": list(self.groups_added),
+            "services_added": list(self.services_added),
             "ignored_columns": list(self.ignored_columns),
             "unknown_values": [
                 {"column": column, "value": value, "count": count}
@@ -114,6 +116,6 @@ class Summary:
 SUMMARY_CSV_COLUMNS = (
     "source", "format", "from", "dry_run", "on_conflict", "rows", "incidents", "created",
     "updated", "unchanged", "skipped", "events", "categories_added", "ignored_columns",
-    "warnings", "conflicts", "groups_added",
+    "warnings", "conflicts", "groups_added", "services_added",
 )  # fmt: skip
 """The summary in CSV: its scalars, and its lists of words joined by commas."""
