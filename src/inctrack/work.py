@@ -300,8 +300,10 @@ class Change:
             message = None  # one command, one reason: say it on its first event only
         elif message is not None:
             self._said.add(message)
-        self.events.append(self._write_event(kind, field=field, old=old, new=new, message=message))
+        # The record's time first: writing the event may flush it (the chain reads its
+        # head), and what a flush sees (a service's status history) must carry this time.
         self.subject.updated_at = self.at
+        self.events.append(self._write_event(kind, field=field, old=old, new=new, message=message))
 
     def set(
         self,
