@@ -128,8 +128,10 @@ def test_choices_are_still_typed_in_any_case(cli: Cli) -> None:
 def test_a_short_flag_means_one_thing_everywhere() -> None:
     """-f is the output format on every command; -q, -d, -c, -p, -s... likewise one each.
 
-    The one exception is old and documented: -r is --reporter where a reporter is
-    given (log, edit, template add) and --reverse where a list is sorted.
+    The exceptions are documented: -r is --reporter where a reporter is given (log,
+    edit, template add) and --reverse where a list is sorted; -d is the text an
+    incident (--description) or an article (--body) holds; -i names the incident or
+    incidents a command works on.
     """
     meanings: dict[str, set[str]] = {}
     for _, command in COMMANDS:
@@ -138,7 +140,11 @@ def test_a_short_flag_means_one_thing_everywhere() -> None:
             for short in (opt for opt in param.opts if re.fullmatch(r"-\w", opt)):
                 meanings.setdefault(short, set()).update(longs)
     mixed = {short: longs for short, longs in meanings.items() if len(longs) > 1}
-    assert mixed == {"-r": {"--reporter", "--reverse"}}
+    assert mixed == {
+        "-r": {"--reporter", "--reverse"},
+        "-d": {"--description", "--body"},
+        "-i": {"--incident", "--incidents"},
+    }
     assert meanings["-f"] == {"--format"}
     assert meanings["-c"] == {"--category"}
 

@@ -163,7 +163,7 @@ BODY = "# Printer offline\n\nCheck the cable.\n\n- power\n- **network**\n"
 
 def test_cli_add_show_list_in_every_format(cli: Cli) -> None:
     assert ok(cli("kb", "add", "Printer offline", "--body", BODY, "--tag", "print",
-                  "-t", "Hardware", "-c", "hardware/printer", "-s", "printing",
+                  "--tag", "Hardware", "-c", "hardware/printer", "--service", "printing",
                   "-q")) == "KB-1\n"  # fmt: skip
     shown = ok(cli("kb", "show", "KB-1"))
     assert "Check the cable." in shown
@@ -219,7 +219,7 @@ def test_cli_history_revisions_and_refusals(cli: Cli) -> None:
     assert [(h["revision"], h["title"], h["body"]) for h in history] == [
         (1, "VPN", "one"), (2, "VPN", "two"), (3, "VPN drops", "two")]  # fmt: skip
     assert cli.json("kb", "show", "KB-1", "--revision", "1")["body"] == "one"
-    assert "one" in ok(cli("kb", "show", "KB-1", "-r", "1"))
+    assert "one" in ok(cli("kb", "show", "KB-1", "--revision", "1"))
     fails(cli("kb", "show", "KB-1", "--revision", "4"), 3, "KB-1 has no revision 4")
     fails(cli("kb", "show", "KB-7"), 3, "There is no article KB-7")
     fails(cli("kb", "show", "PRB-1"), 4, "is not an article ID")

@@ -100,7 +100,7 @@ def test_cli_a_bad_file_imports_nothing(cli: Cli, tmp_path: Path) -> None:
 
 def test_cli_export_then_import_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     ok(cli("kb", "import", str(wiki(tmp_path)), "-f", "json"))
-    ok(cli("kb", "add", "Written here", "--body", "Line one.\n\n- a\n- b", "-t", "x", "-q"))
+    ok(cli("kb", "add", "Written here", "--body", "Line one.\n\n- a\n- b", "--tag", "x", "-q"))
     ok(cli("kb", "publish", "KB-2", "-q"))
     ok(cli("kb", "retire", "KB-1", "-q"))
     before = cli.json("kb", "list", "--all")

@@ -232,11 +232,11 @@ def test_maintenance_commands(desk_cli: Cli, clock: FixedClock) -> None:
     assert (window["id"], window["service"], window["starts_at"], window["ends_at"]) == (
         "MNT-1", "email", "2026-11-20T10:00:00+00:00", "2026-11-20T11:00:00+00:00",
     )  # fmt: skip
-    assert ok(cli("maintenance", "add", "Later", "-s", "email", "--from", "2026-11-21 10:00",
+    assert ok(cli("maintenance", "add", "Later", "--service", "email", "--from", "2026-11-21 10:00",
                   "--until", "2026-11-21 11:00", "-q")) == "MNT-2\n"  # fmt: skip
-    fails(cli("maintenance", "add", "x", "-s", "email", "--from", "2026-11-20 10:00",
+    fails(cli("maintenance", "add", "x", "--service", "email", "--from", "2026-11-20 10:00",
               "--until", "2026-11-20 09:00"), 4, "before it starts")  # fmt: skip
-    fails(cli("maintenance", "add", "x", "-s", "mail", "--from", "2026-11-20 10:00",
+    fails(cli("maintenance", "add", "x", "--service", "mail", "--from", "2026-11-20 10:00",
               "--until", "2026-11-20 11:00"), 3, "did you mean email?")  # fmt: skip
     assert ok(cli("maintenance", "cancel", "mnt-2", "-q")) == "MNT-2\n"
     fails(cli("maintenance", "cancel", "MNT-2"), 4, "MNT-2 is already cancelled.")

@@ -52,14 +52,14 @@ FileOption = Annotated[
     Path | None, typer.Option("--file", metavar="F.md", help="Read the Markdown body from F.md.")
 ]
 TagOption = Annotated[
-    list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
+    list[str] | None, typer.Option("--tag", metavar="TAG", help="A tag (repeatable).")
 ]
 CategoryOption = Annotated[
     str | None,
     typer.Option("--category", "-c", metavar="CAT[/SUB]", help="A category of the taxonomy."),
 ]
 ServiceOption = Annotated[
-    str | None, typer.Option("--service", "-s", metavar="SERVICE", help="The service it is about.")
+    str | None, typer.Option("--service", metavar="SERVICE", help="The service it is about.")
 ]
 
 
@@ -169,7 +169,7 @@ def edit(
         typer.Option("--category", "-c", metavar="CAT[/SUB]", help="A category; '' clears it."),
     ] = None,
     service: Annotated[
-        str | None, typer.Option("--service", "-s", metavar="SERVICE", help="'' clears it.")
+        str | None, typer.Option("--service", metavar="SERVICE", help="'' clears it.")
     ] = None,
     at: AtOption = None,
     fmt: FormatOption = None,
@@ -211,7 +211,7 @@ def show(
     ctx: typer.Context,
     ref: ArticleArgument,
     revision: Annotated[
-        int | None, typer.Option("--revision", "-r", metavar="N", min=1, help="Revision N.")
+        int | None, typer.Option("--revision", metavar="N", min=1, help="Revision N.")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -236,11 +236,11 @@ def list_articles(
     include_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include retired articles.")
     ] = False,
-    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only with this tag.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only with this tag.")] = None,
     category: Annotated[
         str | None, typer.Option("--category", "-c", metavar="CAT[/SUB]", help="Only these.")
     ] = None,
-    service: Annotated[str | None, typer.Option("--service", "-s", help="Only these.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Only these.")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Articles by number; retired ones only with --all or --status retired."""
@@ -354,7 +354,11 @@ def feedback(
     ref: ArticleArgument,
     incident: IncidentArgument,
     verdict: Annotated[
-        str, typer.Argument(**checked_choice(Verdict, metavar="helpful|not-helpful"))
+        str,
+        typer.Argument(
+            **checked_choice(Verdict, metavar="helpful|not-helpful"),
+            help="Whether the article helped with the incident.",
+        ),
     ],
     fmt: FormatOption = None,
     quiet: QuietOption = False,

@@ -78,7 +78,7 @@ def service_add(
     ctx: typer.Context,
     name: Name,
     title: Annotated[
-        str | None, typer.Option("--title", "-t", help="What people call it (default: NAME).")
+        str | None, typer.Option("--title", help="What people call it (default: NAME).")
     ] = None,
     group: Annotated[
         str | None, typer.Option("--group", metavar="GROUP", help="The team that runs it.")
@@ -140,7 +140,7 @@ def service_status(
 def maintenance_add(
     ctx: typer.Context,
     message: Annotated[str, typer.Argument(metavar="MESSAGE", help="What is done, and why.")],
-    service: Annotated[str, typer.Option("--service", "-s", help="The service maintained.")],
+    service: Annotated[str, typer.Option("--service", help="The service maintained.")],
     starts: Annotated[str, typer.Option("--from", metavar="WHEN", help="When it starts.")],
     ends: Annotated[str, typer.Option("--until", metavar="WHEN", help="When it ends.")],
     fmt: FormatOption = None,
@@ -172,7 +172,7 @@ def maintenance_cancel(
 @maintenance_app.command("list")
 def maintenance_list(
     ctx: typer.Context,
-    service: Annotated[str | None, typer.Option("--service", "-s", help="Only this one.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Only this one.")] = None,
     include_past: Annotated[
         bool, typer.Option("--all", "-a", help="Include past and cancelled maintenance.")
     ] = False,
