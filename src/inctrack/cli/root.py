@@ -23,6 +23,7 @@ from inctrack.cli import (
     problems,
     report,
     sla,
+    statuspage,
     templates,
     transfer,
 )
@@ -150,6 +151,7 @@ app.add_typer(admin.user_app, name="user")
 app.add_typer(groups.app, name="group")
 app.add_typer(db.app, name="db")
 app.add_typer(configure.app, name="config")
+app.add_typer(statuspage.app, name="statuspage")
 
 
 def main() -> None:
