@@ -48,7 +48,7 @@ def test_the_site_holds_every_page_the_visitor_needs(
     assert "Some systems degraded" in index
     for text in ("Email", "VPN", "Wiki", "Degraded performance", "Operational",
                  "VPN drops every few minutes", "Some VPN users are disconnected.",
-                 "Upgrading the wiki", "<title>Acme status</title>"):  # fmt: skip
+                 "Wiki: Upgrading the wiki", "<title>Acme status</title>"):  # fmt: skip
         assert text in index
     assert "Mail flows again." not in index  # a resolved incident is history, not news
     assert "<script" not in index  # no JavaScript

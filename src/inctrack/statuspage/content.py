@@ -100,6 +100,11 @@ class Page:
     def status(self) -> ServiceStatus:
         return statuses.worst(service.status for service in self.services)
 
+    def title_of(self, service: str | None) -> str:
+        """The title a visitor knows a service by (its name when it is not listed)."""
+        titles = {view.name: view.title for view in self.services}
+        return "" if service is None else titles.get(service, service)
+
     @property
     def active(self) -> list[IncidentView]:
         return [incident for incident in self.incidents if incident.active]
