@@ -39,7 +39,7 @@ def test_the_site_holds_every_page_the_visitor_needs(
     assert names == [
         ".inctrack-statuspage", "api/v2/components.json", "api/v2/incidents.json",
         "api/v2/status.json", "api/v2/summary.json", "feed.atom", "history.html",
-        "incidents/INC-1.html", "incidents/INC-2.html", "index.html",
+        "incidents/INC-1.html", "incidents/INC-2.html", "index.html", "style.css",
     ]  # fmt: skip
     assert summary["public_incidents"] == 2
     assert summary["active_incidents"] == 1
@@ -146,7 +146,7 @@ def test_nothing_internal_reaches_any_file(desk: Desk, clock: FixedClock, tmp_pa
     seed(desk, clock)
     build(desk, tmp_path / "site", base_url="https://status.example.com")
     files = [p for p in (tmp_path / "site").rglob("*") if p.is_file()]
-    assert len(files) == 10
+    assert len(files) == 11
     leaks = [
         f"{what} in {path.name}"
         for path in files
@@ -192,7 +192,7 @@ def test_build_through_the_cli_and_its_refusals(
     cli.clock = clock
     site = tmp_path / "out"
     built = cli.json("statuspage", "build", str(site), "--title", "Acme", "--days", "30")
-    assert (built["files"], built["public_incidents"], built["status"]) == (10, 2, "degraded")
+    assert (built["files"], built["public_incidents"], built["status"]) == (11, 2, "degraded")
     assert "<title>Acme</title>" in read(site, "index.html")
     table = ok(cli("statuspage", "build", str(site)))
     assert "2 public (1 active), 4 public updates" in table

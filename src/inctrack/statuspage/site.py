@@ -26,6 +26,7 @@ from inctrack.statuspage.api import documents
 from inctrack.statuspage.content import DEFAULT_DAYS, IncidentView, Page, ServiceView, gather
 from inctrack.work import UnitOfWork
 
+TEMPLATES = Path(__file__).with_name("templates")
 MARKER = ".inctrack-statuspage"
 """A file in every built site: only a directory holding it is ever replaced."""
 
@@ -124,6 +125,7 @@ def feed(view: Page) -> bytes:
 def files(view: Page) -> dict[str, bytes]:
     """Relative path -> content of every file of the site."""
     built = {path: text.encode() for path, text in pages(view).items()}
+    built["style.css"] = (TEMPLATES / "style.css").read_bytes()
     built["feed.atom"] = feed(view)
     for name, document in documents(view).items():
         built[f"api/v2/{name}"] = json.dumps(document, indent=2, ensure_ascii=False).encode()
