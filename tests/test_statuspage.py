@@ -219,6 +219,12 @@ def test_show_prints_the_page_in_the_terminal(cli: Cli, desk: Desk, clock: Fixed
     data = cli.json("statuspage", "show", "--days", "7")
     assert [c["uptime"] for c in data["components"]] == [99.35, 100.0, 100.0]
     assert data["components"][0]["days"][-3:] == ["major_outage", "operational", "operational"]
+    assert ok(cli("statuspage", "show", "--days", "7", "-f", "csv")).splitlines() == [
+        "id,name,status,uptime,description",
+        "email,Email,operational,99.35,Mail for everyone",
+        "vpn,VPN,degraded_performance,100.0,",
+        "wiki,Wiki,degraded_performance,100.0,",
+    ]
 
 
 @pytest.mark.parametrize("days", ["-1", "367", "many"])

@@ -18,6 +18,7 @@ app = typer.Typer(
 Title = Annotated[
     str, typer.Option("--title", help="The page's name, shown at the top of every page.")
 ]
+SERVICE_COLUMNS = ("id", "name", "status", "uptime", "description")
 Days = Annotated[
     int, typer.Option("--days", min=1, max=366, help="How many days of history the bars show.")
 ]
@@ -63,7 +64,9 @@ def build(
 def show(
     ctx: typer.Context, title: Title = "Service status", days: Days = 90, fmt: FormatOption = None
 ) -> None:
-    """What the status page shows now, in the terminal (JSON: the API v2 summary)."""
+    """What the status page shows now, in the terminal (JSON: the API v2 summary; CSV: one
+    row per service)."""
+    from inctrack.cli.options import OutputFormat
     from inctrack.render.statuspage import status_view
     from inctrack.statuspage.api import terminal_record
     from inctrack.statuspage.site import StatusPage
@@ -71,4 +74,7 @@ def show(
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:
         record = terminal_record(StatusPage(tracker.work).gather(title=title, days=days))
+    if rt.output_format(fmt) is OutputFormat.CSV:
+        rt.emit(record["components"], fmt, table=status_view, columns=SERVICE_COLUMNS)
+        return
     rt.emit(record, fmt, table=status_view)
