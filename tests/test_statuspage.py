@@ -204,6 +204,10 @@ def test_build_through_the_cli_and_its_refusals(
     fails(cli("statuspage", "build", str(mine / "notes.txt")), 4, "is a file")
     fails(cli("statuspage", "build", str(tmp_path / "no" / "such")), 4, "does not exist")
     assert cli("statuspage", "build", str(site), "--days", "0").exit_code == 2
+    fails(cli("statuspage", "build", str(site), "--title", "  "), 4, "title")
+    fails(cli("statuspage", "build", str(site), "--base-url", "status.example.com"), 4,
+          "is not a web address")  # fmt: skip
+    assert "<title>Service status</title>" in read(site, "index.html")  # left as it was
 
 
 def test_show_prints_the_page_in_the_terminal(cli: Cli, desk: Desk, clock: FixedClock) -> None:

@@ -14,7 +14,12 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from inctrack.domain import OPEN_STATUSES, format_incident_id, format_maintenance_id
+from inctrack.domain import (
+    OPEN_STATUSES,
+    format_incident_id,
+    format_maintenance_id,
+    required_text,
+)
 from inctrack.errors import Rejected
 from inctrack.services import status as statuses
 from inctrack.services.status import ServiceStatus
@@ -22,6 +27,7 @@ from inctrack.storage.models import Incident, MaintenanceWindow, Service, Update
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
+MAX_TITLE = 200
 DOWN = frozenset({ServiceStatus.PARTIAL_OUTAGE, ServiceStatus.MAJOR_OUTAGE})
 """The statuses uptime counts as down time."""
 
@@ -125,8 +131,15 @@ def gather(session: Session, *, now: datetime, title: str, base_url: str, days: 
     """Read the public facts of the status page as of ``now``."""
     if not 1 <= days <= MAX_DAYS:
         raise Rejected(f"--days takes 1 to {MAX_DAYS} days; {days} is not in that range.")
+    name = required_text(title, "status page title", limit=MAX_TITLE)
+    base_url = base_url.strip().rstrip("/")
+    if base_url and not base_url.startswith(("https://", "http://")):
+        raise Rejected(
+            f"--base-url {base_url!r} is not a web address; give where the site is published, "
+            "e.g. https://status.example.com."
+        )
     return Page(
-        title=title, base_url=base_url.rstrip("/"), now=now, days=days,
+        title=name, base_url=base_url, now=now, days=days,
         services=_services(session, now, days), incidents=_incidents(session),
         maintenance=_maintenance(session, now),
     )  # fmt: skip
