@@ -26,6 +26,7 @@ from inctrack.cli import (
     search,
     services,
     sla,
+    statuspage,
     templates,
     transfer,
 )
@@ -176,6 +177,7 @@ app.add_typer(services.service_app, name="service")
 app.add_typer(services.maintenance_app, name="maintenance")
 app.add_typer(db.app, name="db")
 app.add_typer(configure.app, name="config")
+app.add_typer(statuspage.app, name="statuspage")
 
 
 def main() -> None:
