@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -80,7 +81,9 @@ def test_a_review_is_generated_from_the_timeline(desk: Desk, clock: FixedClock) 
         "We are looking into mail delivery.", "Mail flows again; we are watching it.",
     ]  # fmt: skip
     kinds = [e["kind"] for e in record["key_events"]]
-    assert kinds[0] == "logged" and "major_declared" in kinds and kinds[-1] == "resolved"
+    assert kinds[0] == "logged"
+    assert "major_declared" in kinds
+    assert kinds[-1] == "resolved"
     assert "update" not in kinds
     # P1 by default: respond in 15m (answered at 15m exactly: met), resolve in 4h (2h: met).
     assert {name: (c["target"], c["outcome"]) for name, c in record["sla"].items()} == {
@@ -119,7 +122,8 @@ def test_sections_are_written_with_history_then_completed(desk: Desk, clock: Fix
     with desk.tracker("bob") as tracker:
         review = Reviews(tracker).complete(1)
         record = Reviews(tracker).record(review)
-    assert record["status"] == "completed" and record["completed_by"] == "bob"
+    assert record["status"] == "completed"
+    assert record["completed_by"] == "bob"
     assert record["sections"] == SECTIONS
     assert [h["kind"] for h in record["history"]] == ["created"] + ["section_written"] * 4 + [
         "completed"
@@ -168,7 +172,8 @@ def test_the_cli_walks_a_review_from_creation_to_report(
     cli = Cli(db_url, clock=clock)
     md = ok(cli("review", "INC-1", actor="alice"))
     assert md.startswith("# Post-incident review: INC-1 Mail is down\n")
-    assert "- **Time to respond:** 15m" in md and "- **Time to mitigate:** 1h 30m" in md
+    assert "- **Time to respond:** 15m" in md
+    assert "- **Time to mitigate:** 1h 30m" in md
     assert "## What happened\n\n_Not written yet._" in md
     assert "secret hostname" not in md.split("## Public updates")[1].split("## What")[0]
     fails(cli("review", "INC-1", actor="alice"), 4, "has a review already")
@@ -196,7 +201,9 @@ def test_the_cli_walks_a_review_from_creation_to_report(
     ok(cli("review", "complete", "INC-1", "-q", actor="alice"))
     clock.set(START + timedelta(days=4))
     result = cli("report", "reviews", "--fail-on-overdue")
-    assert result.exit_code == 8 and "ACT-1" in result.stdout and "overdue" in result.stdout
+    assert result.exit_code == 8
+    assert "ACT-1" in result.stdout
+    assert "overdue" in result.stdout
     csv = ok(cli("report", "reviews", "-f", "csv"))
     assert csv.splitlines()[0] == "kind,id,incident,text,owner,since,state"
     assert csv.splitlines()[1].startswith("action,ACT-1,INC-1,Alert at 80% disk,bob,")
@@ -205,7 +212,7 @@ def test_the_cli_walks_a_review_from_creation_to_report(
 
 
 def test_html_is_escaped_and_markdown_round_trips_through_the_editor(
-    desk: Desk, clock: FixedClock, db_url: str, tmp_path: pytest.TempPathFactory,
+    desk: Desk, clock: FixedClock, db_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     outage(desk, clock)
@@ -215,9 +222,10 @@ def test_html_is_escaped_and_markdown_round_trips_through_the_editor(
     html = ok(cli("review", "show", "INC-1", "--format", "html"))
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert html.startswith("<!doctype html>") and "<h2>What went well</h2>" in html
+    assert html.startswith("<!doctype html>")
+    assert "<h2>What went well</h2>" in html
 
-    script = tmp_path / "editor.py"  # type: ignore[operator]
+    script = tmp_path / "editor.py"
     script.write_text(
         "import sys, pathlib\n"
         "p = pathlib.Path(sys.argv[1])\n"

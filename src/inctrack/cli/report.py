@@ -163,7 +163,8 @@ def report_reviews(
     items past due (for cron)."""  # fmt: skip
     from inctrack.cli.timeparse import parse_duration
     from inctrack.render.reviews import owed_list
-    from inctrack.reviews.actions import REPORT_COLUMNS, owed
+    from inctrack.reviews.actions import owed
+    from inctrack.reviews.records import REPORT_COLUMNS
 
     rt = runtime(ctx)
     span = parse_duration(older_than)

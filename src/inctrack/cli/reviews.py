@@ -167,7 +167,8 @@ def action_add(
 ) -> None:
     """Add a follow-up action to an incident's review."""
     from inctrack.render.reviews import action_list
-    from inctrack.reviews.actions import ACTION_COLUMNS, Actions
+    from inctrack.reviews.actions import Actions
+    from inctrack.reviews.records import ACTION_COLUMNS
 
     rt = runtime(ctx)
     when = _due(rt, due)
@@ -190,7 +191,8 @@ def action_done(
 ) -> None:
     """Mark an action item done."""
     from inctrack.render.reviews import action_list
-    from inctrack.reviews.actions import ACTION_COLUMNS, Actions
+    from inctrack.reviews.actions import Actions
+    from inctrack.reviews.records import ACTION_COLUMNS
 
     rt = runtime(ctx)
     with rt.tracker(write=True) as tracker:
@@ -216,7 +218,8 @@ def action_list_command(
 ) -> None:
     """Open action items, soonest due first (done ones too with --all)."""
     from inctrack.render.reviews import action_list
-    from inctrack.reviews.actions import ACTION_COLUMNS, Actions
+    from inctrack.reviews.actions import Actions
+    from inctrack.reviews.records import ACTION_COLUMNS
 
     rt = runtime(ctx)
     with rt.tracker(write=False) as tracker:

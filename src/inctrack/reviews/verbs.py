@@ -20,6 +20,7 @@ from inctrack.domain import Status, format_incident_id, parse_incident_ref
 from inctrack.errors import NotFound, Rejected
 from inctrack.records import Record, timestamp
 from inctrack.reviews.facts import facts
+from inctrack.reviews.records import action_record
 from inctrack.reviews.sections import MAX_SECTION, SECTIONS, section_name
 from inctrack.storage.models import ActionItem, Incident, Review, ReviewEvent
 
@@ -143,8 +144,6 @@ class Reviews:
     def record(self, review: Review) -> Record:
         """The whole review: the facts of the timeline, the team's sections, the actions
         and the review's own history."""
-        from inctrack.reviews.actions import action_record
-
         incident = self._incident(review.incident_id)
         record = facts(self.tracker, incident)
         record.update({
