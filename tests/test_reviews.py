@@ -184,9 +184,11 @@ def test_the_cli_walks_a_review_from_creation_to_report(
            input="The relay **disk** filled.\n", actor="bob"))  # fmt: skip
     fails(cli("review", "edit", "INC-1", "--section", "lessons", "--text", "x", actor="bob"),
           4, "no review section")  # fmt: skip
+    fails(cli("review", "edit", "INC-1", "--section", "went-well", "--text", "a", "-d", "b",
+              actor="bob"), 2, "not both")  # fmt: skip
     fails(cli("review", "complete", "INC-1", actor="bob"), 4, "still lacks")
     for name, text in list(SECTIONS.items())[1:]:
-        ok(cli("review", "edit", "INC-1", "-s", name, "--text", text, "-q", actor="bob"))
+        ok(cli("review", "edit", "INC-1", "--section", name, "--text", text, "-q", actor="bob"))
     data = json.loads(ok(cli("review", "show", "INC-1", "-f", "json")))
     assert data["sections"]["what-happened"] == "The relay **disk** filled."
 

@@ -160,7 +160,7 @@ def report_reviews(
     fmt: FormatOption = None,
 ) -> None:
     """Reviews owed (major incidents resolved without a completed review) and action
-    items past due (for cron)."""  # fmt: skip
+    items past due (for cron)."""
     from inctrack.cli.timeparse import parse_duration
     from inctrack.render.reviews import owed_list
     from inctrack.reviews.actions import owed

@@ -87,7 +87,6 @@ def edit(
         str | None,
         typer.Option(
             "--section",
-            "-s",
             metavar="NAME",
             help="what-happened, contributing-factors, went-well or to-improve.",
         ),
@@ -96,9 +95,17 @@ def edit(
         str | None,
         typer.Option(
             "--text",
-            "-d",
             metavar="TEXT",
             help='The section\'s Markdown ("" clears it); `-` reads it from stdin.',
+        ),
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(
+            "--description",
+            "-d",
+            metavar="TEXT",
+            help="The same as --text, by the name log and edit use (`-d -` reads stdin).",
         ),
     ] = None,
     editor: Annotated[
@@ -113,8 +120,11 @@ def edit(
     In the editor the whole review opens as Markdown; the text under the headings
     What happened, Contributing factors, What went well and What to improve is
     read back, the rest is generated and left as it is.
-    """  # fmt: skip
+    """
     rt = runtime(ctx)
+    if text is not None and description is not None:
+        raise UsageError("Give --text or --description (-d), not both.")
+    text = text if description is None else description
     if (section is None) != (text is None):
         raise UsageError("Give --section NAME with --text TEXT (or -d - to read stdin).")
     if section is not None and editor:
@@ -151,7 +161,7 @@ def action_add(
     ctx: typer.Context,
     ref: IncidentArgument,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What is to be done.")],
-    owner: Annotated[str, typer.Option("--owner", "-o", metavar="USER", help="Who does it.")],
+    owner: Annotated[str, typer.Option("--owner", metavar="USER", help="Who does it.")],
     due: Annotated[
         str,
         typer.Option(
@@ -209,7 +219,7 @@ def action_list_command(
     ctx: typer.Context,
     incident: Annotated[
         str | None,
-        typer.Option("--incident", "-i", metavar="INC", help="Only this incident's review."),
+        typer.Option("--incident", metavar="INC", help="Only this incident's review."),
     ] = None,
     include_done: Annotated[
         bool, typer.Option("--all", "-a", help="Include action items already done.")
