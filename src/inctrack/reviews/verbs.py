@@ -23,6 +23,7 @@ from inctrack.reviews.facts import facts
 from inctrack.reviews.records import action_record
 from inctrack.reviews.sections import MAX_SECTION, SECTIONS, section_name
 from inctrack.storage.models import ActionItem, Incident, Review, ReviewEvent
+from inctrack.work import no_such_incident
 
 if TYPE_CHECKING:
     from inctrack.incidents.tracker import Tracker
@@ -48,7 +49,7 @@ class Reviews:
         """Start the review of a resolved major or P1/P2 incident (Rejected otherwise,
         and when it has one already)."""
         self.work.authorize("review")
-        incident = self._incident(ref)
+        incident = self._incident(ref, lock=True)  # two people starting it at once: one wins
         incident_id = format_incident_id(incident.id)
         if not (incident.major or incident.priority in REVIEWED_PRIORITIES):
             raise Rejected(
@@ -164,8 +165,15 @@ class Reviews:
         statement = select(ReviewEvent).where(col(ReviewEvent.review_id) == review.incident_id)
         return list(self.session.scalars(statement.order_by(col(ReviewEvent.id))))
 
-    def _incident(self, ref: str | int) -> Incident:
-        return self.tracker.get_or_raise(ref)
+    def _incident(self, ref: str | int, *, lock: bool = False) -> Incident:
+        if not lock:
+            return self.tracker.get_or_raise(ref)
+        number = parse_incident_ref(ref)
+        statement = select(Incident).where(col(Incident.id) == number).with_for_update()
+        incident = self.session.scalars(statement).first()
+        if incident is None:
+            raise no_such_incident(number)
+        return incident
 
     def _event(
         self, review: Review, kind: str, *, now: datetime, field: str | None = None,
