@@ -54,10 +54,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage-services": frozenset({Role.ADMIN}),
     "service-status": frozenset({Role.SERVICE_DESK, Role.INCIDENT_MANAGER, Role.ADMIN}),
     "manage-maintenance": frozenset({Role.INCIDENT_MANAGER, Role.ADMIN}),
+    "review": WORKERS,
 }
 """action -> the roles that may perform it. Only the service desk closes."""
 
 DESCRIPTIONS = {
+    "review": "working on a post-incident review",
     "log": "logging an incident",
     "edit": "editing an incident",
     "categorize": "categorizing",

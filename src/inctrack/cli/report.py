@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from inctrack.records import Record
 
 report_app = typer.Typer(
-    help="Reports: SLA breaches, trends, MTTR, the backlog and recurring patterns.",
+    help="Reports: SLA breaches, trends, MTTR, the backlog, patterns and reviews owed.",
     no_args_is_help=True,
 )
 
@@ -141,6 +141,42 @@ def report_sla(
         _queue_breach_hook(rt, report.records, report.breaches)
     if fail_on_breach and report.verdict is not ExitCode.OK:
         raise typer.Exit(report.verdict)
+
+
+@report_app.command("reviews")
+def report_reviews(
+    ctx: typer.Context,
+    older_than: Annotated[
+        str,
+        typer.Option(
+            "--older-than",
+            metavar="SPAN",
+            help="Major incidents resolved longer ago than this owe a completed review.",
+        ),
+    ] = "5d",
+    fail_on_overdue: Annotated[
+        bool, typer.Option("--fail-on-overdue", help="Exit 8 if anything is listed.")
+    ] = False,
+    quiet_if_none: Annotated[
+        bool, typer.Option("--quiet-if-none", help="Print nothing when nothing is found.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Reviews owed (major incidents resolved without a completed review) and action
+    items past due (for cron)."""
+    from inctrack.cli.timeparse import parse_duration
+    from inctrack.render.reviews import owed_list
+    from inctrack.reviews.actions import owed
+    from inctrack.reviews.records import REPORT_COLUMNS
+
+    rt = runtime(ctx)
+    span = parse_duration(older_than)
+    with rt.tracker(write=False) as tracker:
+        records = owed(tracker, older_than=span)
+    if records or not quiet_if_none:
+        rt.emit(records, fmt, table=owed_list, columns=REPORT_COLUMNS)
+    if fail_on_overdue and records:
+        raise typer.Exit(ExitCode.BREACHED)
 
 
 def _queue_breach_hook(rt: Runtime, records: list[Record], breaches: int) -> None:

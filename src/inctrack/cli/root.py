@@ -23,6 +23,7 @@ from inctrack.cli import (
     output,
     problems,
     report,
+    reviews,
     search,
     services,
     sla,
@@ -169,6 +170,7 @@ app.add_typer(sla.policy_app, name="policy")
 app.add_typer(sla.calendar_app, name="calendar")
 app.add_typer(problems.problem_app, name="problem")
 app.add_typer(kb.app, name="kb")
+app.add_typer(reviews.app, name="review")
 app.add_typer(admin.category_app, name="category")
 app.add_typer(templates.app, name="template")
 app.add_typer(admin.user_app, name="user")

@@ -427,3 +427,49 @@ class Update(SQLModel, table=True):
     state: str
     public: bool = False
     message: str
+
+
+class Review(SQLModel, table=True):
+    """The post-incident review of one incident (``review INC-n``): the sections the
+    team writes; the rest of a review is read from the incident's timeline."""
+
+    __tablename__ = "reviews"
+
+    incident_id: int = Field(
+        foreign_key="incidents.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    status: str = "draft"
+    sections: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _utc()
+    created_by: str
+    updated_at: datetime = _utc()
+    completed_at: datetime | None = _utc(default=None)
+    completed_by: str | None = None
+
+
+class ReviewEvent(EventFields, table=True):
+    """One change to one review (created, a section written, completed), in order."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_review_id_id", "review_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="reviews.incident_id")
+
+
+class ActionItem(SQLModel, table=True):
+    """A follow-up action ``ACT-n`` of a review: what, who, by when, done or not."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (Index("ix_action_items_done_at_due_at", "done_at", "due_at"),)
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    incident_id: int = Field(foreign_key="reviews.incident_id")
+    text: str
+    owner: str
+    due_at: datetime = _utc()
+    problem_id: int | None = Field(default=None, foreign_key="problems.id")
+    created_at: datetime = _utc()
+    created_by: str
+    done_at: datetime | None = _utc(default=None)
+    done_by: str | None = None
