@@ -22,7 +22,7 @@ from inctrack.work import UnitOfWork
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 """A role name that needs no quoting and reads the same in ``current_user``."""
-APPEND_ONLY = frozenset({"events", "problem_events"})
+APPEND_ONLY = frozenset({"events", "problem_events", "review_events"})
 """Tables a role may read and add to, never change."""
 DELETABLE = frozenset({"holidays", "templates"})
 """Tables whose rows the tool removes (``calendar holiday --remove``, ``template remove``)."""

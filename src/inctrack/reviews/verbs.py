@@ -181,7 +181,8 @@ class Reviews:
     ) -> None:  # fmt: skip
         self.session.add(
             ReviewEvent(review_id=review.incident_id, at=now, recorded_at=now,
-                        actor=self.work.actor, kind=kind, field=field, old=old, new=new)
+                        actor=self.work.actor, os_login=self.work.os_login, kind=kind,
+                        field=field, old=old, new=new)
         )  # fmt: skip
 
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("old", sa.String(), nullable=True),
         sa.Column("new", sa.String(), nullable=True),
         sa.Column("message", sa.String(), nullable=True),
+        sa.Column("os_login", sa.String(), nullable=True),
     )
     op.create_index("ix_review_events_review_id_id", "review_events", ["review_id", "id"])
     op.create_table(
