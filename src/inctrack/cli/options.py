@@ -139,3 +139,13 @@ SearchFilter = Annotated[
         help="Words in the incident's text, as `search` takes them.",
     ),
 ]
+
+
+SuggestOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--suggest/--no-suggest",
+        help="Suggested articles under the incident (table: on unless the config key "
+        "suggest = false; JSON: a suggestions key, only with --suggest).",
+    ),
+]

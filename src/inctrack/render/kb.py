@@ -177,7 +177,7 @@ def article_hits(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> Ren
 
 def suggestion_lines(records: Sequence[Record]) -> RenderableType:
     """The few articles under an incident in ``log`` and ``show``: one line each."""
-    lines = [Text("Suggested articles:", style="bold")]
+    lines = [Text(""), Text("Suggested articles:", style="bold")]
     for record in records:
         line = Text("  ")
         line.append(str(record["id"]), style="bold")
