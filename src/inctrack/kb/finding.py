@@ -3,9 +3,10 @@
 
 Hits come from the full-text engine (the ``article`` kind, migration 0013) as
 article records with ``score`` and ``snippet``, best first. A search with no hit
-offers the nearest indexed terms that would find something: the candidates come
-from the index's own word list (SQLite's ``fts5vocab`` table, PostgreSQL's
-``ts_stat``), the closest spellings first, each checked to find an article.
+offers, for each of its words that finds nothing, the nearest indexed term that
+would: the candidates come from the index's own word list (SQLite's ``fts5vocab``
+table, PostgreSQL's ``ts_stat``), the closest spellings first, each checked to find
+an article and shown as an article writes it (``cartridge``, not its stem).
 """
 
 from __future__ import annotations
@@ -72,19 +73,28 @@ def nearest_terms(kb: KnowledgeBase, query: str, *, include_all: bool = False) -
     vocabulary = _vocabulary(kb, words)
     found: list[str] = []
     searcher = Search(kb.session)
+    statuses = _statuses(include_all)
     for word in dict.fromkeys(words):
         if len(word) < 3 or word.isdigit():
             continue
-        for term in difflib.get_close_matches(word, vocabulary, n=8, cutoff=0.7):
-            if term == word or term in found or term in STOPWORDS:
+        if searcher.query(f'"{word}"', kinds=[ARTICLE.name], statuses=statuses, limit=1):
+            continue  # this word finds articles; another one of the query does not
+        cutoff = 0.6 if len(word) <= 4 else 0.7  # one letter wrong in three is close
+        for term in difflib.get_close_matches(word, vocabulary, n=8, cutoff=cutoff):
+            if term == word or term in STOPWORDS:
                 continue
-            hits = searcher.query(
-                f'"{term}"', kinds=[ARTICLE.name], statuses=_statuses(include_all), limit=1
-            )
-            if hits:
-                found.append(term)
+            hits = searcher.query(f'"{term}"', kinds=[ARTICLE.name], statuses=statuses, limit=1)
+            shown = _marked_word(hits[0].snippet) if hits else None
+            if shown and shown not in found:
+                found.append(shown)
                 break
     return found[:NEAREST]
+
+
+def _marked_word(snippet: str) -> str | None:
+    """The word as the article writes it (``cartridge``, not the stem ``cartridg``)."""
+    match = re.search(r"«([^«»]+)»", snippet)
+    return match.group(1).casefold() if match else None
 
 
 def _vocabulary(kb: KnowledgeBase, words: Sequence[str]) -> list[str]:
