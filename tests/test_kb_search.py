@@ -212,6 +212,7 @@ def test_cli_log_and_show_print_three_suggestions_and_their_switches(
     assert [s["id"] for s in asked["suggestions"]] == ["KB-4", "KB-3", "KB-1"]
     assert set(asked["suggestions"][0]) == {"id", "title", "score"}
     assert "Suggested" not in ok(cli("show", "INC-1", "-f", "csv", "--suggest"))
+    fails(cli("show", "INC-1", "--suggest", "--no-suggest"), 2, "not both")
     config = Path(os.environ["INCTRACK_CONFIG"])
     config.write_text("suggest = false\n", encoding="utf-8")
     assert "Suggested" not in ok(cli("show", "INC-1"))

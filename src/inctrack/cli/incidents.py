@@ -18,6 +18,7 @@ from inctrack.cli.options import (
     IncidentArgument,
     LevelChoice,
     MajorFilter,
+    NoSuggestOption,
     OutputFormat,
     OwnerFilter,
     PriorityFilter,
@@ -29,6 +30,7 @@ from inctrack.cli.options import (
     SuggestOption,
     UnassignedFilter,
     UntilFilter,
+    suggesting,
 )
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
@@ -125,7 +127,8 @@ def log(
     resolve: Resolve = False,
     code: ResolveCode = None,
     note: ResolveNote = None,
-    suggest: SuggestOption = None,
+    suggest: SuggestOption = False,
+    no_suggest: NoSuggestOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -157,10 +160,11 @@ def log(
         dedup_key=dedup_key, template=template,
     )  # fmt: skip
     fix = _first_contact_fix(resolve, code, note, batch=batch is not None)
+    asked = suggesting(suggest, no_suggest)
     if batch is not None:
         _log_batch(rt, _read_batch(batch), request, fmt=fmt, quiet=quiet)
     else:
-        _log_one(rt, request, fix, fmt=fmt, quiet=quiet, suggest=suggest)
+        _log_one(rt, request, fix, fmt=fmt, quiet=quiet, suggest=asked)
 
 
 def _first_contact_fix(
@@ -247,7 +251,8 @@ def _read_batch(source: str) -> bytes:
 def show(
     ctx: typer.Context,
     ref: IncidentArgument,
-    suggest: SuggestOption = None,
+    suggest: SuggestOption = False,
+    no_suggest: NoSuggestOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """Show one incident: every field, and its timeline of events.
@@ -258,11 +263,12 @@ def show(
     from inctrack.render.incidents import incident_detail
 
     rt = runtime(ctx)
+    wanted = _suggesting(rt, suggesting(suggest, no_suggest), fmt, quiet=False)
     suggested = None
     with rt.tracker(write=False) as tracker:
         incident = tracker.get_or_raise(ref)
         record = tracker.record(incident, with_events=True)
-        if _suggesting(rt, suggest, fmt, quiet=False):
+        if wanted:
             suggested = _suggested(tracker, incident.id)
     _with_suggestions(rt, record, suggested, fmt)
     rt.emit(record, fmt, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)

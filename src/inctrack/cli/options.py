@@ -142,10 +142,20 @@ SearchFilter = Annotated[
 
 
 SuggestOption = Annotated[
-    bool | None,
+    bool,
     typer.Option(
-        "--suggest/--no-suggest",
-        help="Suggested articles under the incident (table: on unless the config key "
-        "suggest = false; JSON: a suggestions key, only with --suggest).",
+        "--suggest",
+        help="Suggested articles even when the config key suggest is false, and in JSON "
+        "(a suggestions key).",
     ),
 ]
+NoSuggestOption = Annotated[
+    bool, typer.Option("--no-suggest", help="No suggested articles under the incident.")
+]
+
+
+def suggesting(suggest: bool, no_suggest: bool) -> bool | None:
+    """``--suggest`` (True), ``--no-suggest`` (False), or neither (None: the config says)."""
+    if suggest and no_suggest:
+        raise typer.BadParameter("give --suggest or --no-suggest, not both", param_hint="--suggest")
+    return True if suggest else False if no_suggest else None
