@@ -12,7 +12,10 @@ subprocesses, minimum and median over ``--runs``:
   database, one read): the floor a search is compared with;
 - ``kb search`` with a common word, a rare phrase, and a misspelt word (no hit: the
   nearest-term suggestion);
-- ``log`` and ``show`` with their suggestions, and with ``--no-suggest``.
+- ``log`` and ``show`` with their suggestions, and with ``--no-suggest``;
+
+then the library calls alone, in this process (no start-up): the search, the
+nearest-term suggestion, three suggestions for an incident, the cheap check.
 """
 
 from __future__ import annotations
@@ -89,6 +92,35 @@ def measure(db: str, wiki: Path, runs: int) -> None:
             seconds.append(elapsed)
         print(f"  {name:<28} min {min(seconds) * 1000:7.0f} ms  median "
               f"{statistics.median(seconds) * 1000:7.0f} ms")  # fmt: skip
+    in_process(db, runs)
+
+
+def in_process(db: str, runs: int) -> None:
+    """The library calls alone, without start-up: what a search adds to a command."""
+    from inctrack.clock import SystemClock
+    from inctrack.incidents.tracker import Tracker
+    from inctrack.kb.articles import KnowledgeBase
+    from inctrack.kb.finding import has_published, nearest_terms, search_articles, suggest
+    from inctrack.storage import Database
+
+    database = Database.open(db)
+    calls = (
+        ("search_articles printer", lambda kb: search_articles(kb, "printer")),
+        ("nearest_terms pritner", lambda kb: nearest_terms(kb, "pritner")),
+        ("suggest INC-1 (3)", lambda kb: suggest(kb, "INC-1", limit=3)),
+        ("has_published", has_published),
+    )
+    for name, call in calls:
+        seconds = []
+        for _ in range(runs):
+            with database.transaction(write=False) as session:
+                kb = KnowledgeBase(Tracker(session, clock=SystemClock(), actor="bench"))
+                began = time.perf_counter()
+                call(kb)
+                seconds.append(time.perf_counter() - began)
+        print(f"  in process: {name:<24} min {min(seconds) * 1000:7.1f} ms  median "
+              f"{statistics.median(seconds) * 1000:7.1f} ms")  # fmt: skip
+    database.dispose()
 
 
 def main() -> None:
