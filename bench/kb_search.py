@@ -67,7 +67,7 @@ CASES = (
 )
 
 
-def measure(db: str, wiki: Path, runs: int) -> None:
+def measure(db: str, wiki: Path, runs: int, *, commands: bool = True) -> None:
     env = dict(os.environ, INCTRACK_DB=db, INCTRACK_USER="bench", INCTRACK_TIMEZONE="UTC",
                COLUMNS="120")  # fmt: skip
     env.pop("INCTRACK_CONFIG", None)
@@ -83,7 +83,7 @@ def measure(db: str, wiki: Path, runs: int) -> None:
         "log (suggestions)": lambda out, err: "Suggested articles:" in out,
         "log --no-suggest": lambda out, err: "Suggested" not in out,
     }
-    for name, args in CASES:
+    for name, args in CASES if commands else ():
         seconds = []
         for _ in range(runs):
             elapsed, out, err = timed(args, env)
@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL server")
+    parser.add_argument("--library-only", action="store_true", help="no commands timed")
     options = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, {options.files} articles")
     with tempfile.TemporaryDirectory(prefix="inctrack-kb-search-") as tmp:
@@ -137,7 +138,8 @@ def main() -> None:
         backends = [("sqlite", None)] + ([("postgresql", options.pg)] if options.pg else [])
         for backend, url in backends:
             print(f"\n{backend}:")
-            measure(str(root / "kb.db") if url is None else _pg_schema(url), wiki, options.runs)
+            db = str(root / "kb.db") if url is None else _pg_schema(url)
+            measure(db, wiki, options.runs, commands=not options.library_only)
 
 
 if __name__ == "__main__":
