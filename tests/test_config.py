@@ -34,7 +34,8 @@ def settings(cli: Cli, *args: str) -> dict[str, dict[str, str]]:
 
 def test_config_show_names_where_each_setting_came_from(cli: Cli, config: Path) -> None:
     shown = settings(cli)
-    assert list(shown) == ["config_file", "db", "user", "format", "timezone", "dayfirst"]
+    assert list(shown) == ["config_file", "db", "user", "format", "timezone", "dayfirst",
+                           "suggest"]  # fmt: skip
     assert shown["config_file"] == {
         "key": "config_file", "value": str(config), "source": "environment",
         "detail": "INCTRACK_CONFIG",

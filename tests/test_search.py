@@ -256,7 +256,7 @@ def test_the_library_query(desk: Desk) -> None:
 def test_a_kind_code_is_taken_once() -> None:
     with pytest.raises(ValueError, match="taken"):
         search.register(search.Kind("article", code=0, table="articles", prefix="KB"))
-    assert set(search.KINDS) == {"incident", "problem"}
+    assert set(search.KINDS) == {"incident", "problem", "article"}
 
 
 def test_the_query_syntax_reaches_the_database_quoted() -> None:

@@ -23,15 +23,17 @@ from inctrack.domain import os_login, unicode_text
 from inctrack.errors import Rejected
 
 APP_NAME = "inctrack"
-KNOWN_KEYS = ("db", "user", "format", "timezone", "dayfirst")
+KNOWN_KEYS = ("db", "user", "format", "timezone", "dayfirst", "suggest")
 FORMATS = ("table", "json", "csv")
 ENVIRONMENT = {
     "db": "INCTRACK_DB", "user": "INCTRACK_USER", "format": "INCTRACK_FORMAT",
     "timezone": "INCTRACK_TIMEZONE", "dayfirst": "INCTRACK_DAYFIRST",
+    "suggest": "INCTRACK_SUGGEST",
 }  # fmt: skip
 FLAGS = {"db": "--db", "user": "--as"}
 DEFAULTS = {"db": "the platform's user data dir", "user": "your login name", "format": "",
-            "dayfirst": "unset: dates like 5/12/2026 are refused"}  # fmt: skip
+            "dayfirst": "unset: dates like 5/12/2026 are refused",
+            "suggest": "true: log and show suggest published articles"}  # fmt: skip
 """How each default is found (the time zone's depends on the machine)."""
 LIKELY = {"database": "db", "url": "db", "path": "db", "name": "user", "username": "user",
           "as": "user", "tz": "timezone", "zone": "timezone", "output": "format"}  # fmt: skip
@@ -57,6 +59,8 @@ class Settings:
     timezone_name: str | None
     dayfirst_text: str | None = None
     """How to read 5/12/2026: ``true`` (5 December), ``false`` (12 May), unset (refused)."""
+    suggest_text: str | None = None
+    """Whether ``log`` and ``show`` print suggested articles (unset: they do)."""
     origins: dict[str, Origin] = field(default_factory=dict)
     """Setting -> where its value came from (``config_file`` for the file itself)."""
     warnings: tuple[str, ...] = ()
@@ -76,6 +80,10 @@ class Settings:
     @property
     def dayfirst(self) -> bool | None:
         return parse_dayfirst(self.dayfirst_text)
+
+    @property
+    def suggest(self) -> bool:
+        return parse_switch(self.suggest_text, "suggest", "INCTRACK_SUGGEST") is not False
 
 
 def config_path() -> Path:
@@ -107,6 +115,7 @@ def load_settings(*, db: str | None = None, user: str | None = None) -> Settings
         format=values["format"],
         timezone_name=values["timezone"],
         dayfirst_text=values["dayfirst"],
+        suggest_text=values["suggest"],
         origins=origins,
         warnings=tuple(unknown_key_warning(key, path) for key in unknown),
     )
@@ -114,6 +123,11 @@ def load_settings(*, db: str | None = None, user: str | None = None) -> Settings
 
 def parse_dayfirst(text: str | None) -> bool | None:
     """``dayfirst`` as configured: true, false, or None when not set."""
+    return parse_switch(text, "dayfirst", "INCTRACK_DAYFIRST")
+
+
+def parse_switch(text: str | None, key: str, variable: str) -> bool | None:
+    """A true/false setting as configured: true, false, or None when not set."""
     if text is None:
         return None
     value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -121,8 +135,8 @@ def parse_dayfirst(text: str | None) -> bool | None:
         return value[text.strip().lower()]
     except KeyError:
         raise Rejected(
-            f"dayfirst = {text!r} is neither true nor false; fix `dayfirst` in your config file "
-            "or INCTRACK_DAYFIRST."
+            f"{key} = {text!r} is neither true nor false; fix `{key}` in your config file "
+            f"or {variable}."
         ) from None
 
 

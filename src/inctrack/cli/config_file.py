@@ -19,6 +19,7 @@ from inctrack.cli.config import (
     load_settings,
     parse_config,
     parse_dayfirst,
+    parse_switch,
     read_config_text,
     resolve_timezone,
 )
@@ -44,6 +45,7 @@ def settings_records(settings: Settings) -> list[dict[str, str]]:
         "config_file": str(config_path()), "db": display_url(resolve_url(settings.db)),
         "user": settings.user, "format": settings.format or "table", "timezone": zone,
         "dayfirst": "unset" if settings.dayfirst is None else str(settings.dayfirst).lower(),
+        "suggest": str(settings.suggest).lower(),
     }  # fmt: skip
     origins = {**settings.origins, "timezone": zone_origin}
     return [
@@ -66,6 +68,8 @@ def check_value(key: str, value: str) -> str:
         _check_zone(text)
     if key == "dayfirst":
         return str(parse_dayfirst(text)).lower()
+    if key == "suggest":
+        return str(parse_switch(text, "suggest", "INCTRACK_SUGGEST")).lower()
     if key == "db":
         return _database(text)
     return text.lower() if key == "format" else text

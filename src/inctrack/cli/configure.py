@@ -26,10 +26,11 @@ class Key(StrEnum):
     FORMAT = "format"
     TIMEZONE = "timezone"
     DAYFIRST = "dayfirst"
+    SUGGEST = "suggest"
 
 
 KeyArgument = Annotated[
-    Key, typer.Argument(metavar="KEY", help="db, user, format, timezone or dayfirst.")
+    Key, typer.Argument(metavar="KEY", help="db, user, format, timezone, dayfirst or suggest.")
 ]
 
 

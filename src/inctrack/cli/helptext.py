@@ -79,6 +79,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "inctrack search '\"password policy\" -printer' --all",
         "inctrack search concentr* -f json",
     ),
+    "kb search": (
+        "inctrack kb search vpn",
+        "inctrack kb search '\"password policy\" -printer' --all -f json",
+        "inctrack kb search pritner",
+    ),
     "report sla": (
         "inctrack report sla",
         "inctrack report sla --breached -p P1",

@@ -18,6 +18,7 @@ from inctrack.cli.options import (
     IncidentArgument,
     LevelChoice,
     MajorFilter,
+    NoSuggestOption,
     OutputFormat,
     OwnerFilter,
     PriorityFilter,
@@ -26,8 +27,10 @@ from inctrack.cli.options import (
     ServiceFilter,
     SinceFilter,
     StatusFilter,
+    SuggestOption,
     UnassignedFilter,
     UntilFilter,
+    suggesting,
 )
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
@@ -36,6 +39,8 @@ from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
     from inctrack.incidents.requests import LogRequest
+    from inctrack.incidents.tracker import Tracker
+    from inctrack.records import Record
 
 
 Reporter = Annotated[
@@ -122,6 +127,8 @@ def log(
     resolve: Resolve = False,
     code: ResolveCode = None,
     note: ResolveNote = None,
+    suggest: SuggestOption = False,
+    no_suggest: NoSuggestOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -132,6 +139,7 @@ def log(
     With --dedup-key, a repeat of an open incident is counted on it (its
     `occurrences`) and that incident is printed. With --resolve --code --note,
     a call fixed at first contact is logged, responded to and resolved at once.
+    Under the incident, up to three published articles that match it (--no-suggest).
     """
     from inctrack.incidents.requests import LogRequest
 
@@ -152,10 +160,11 @@ def log(
         dedup_key=dedup_key, template=template,
     )  # fmt: skip
     fix = _first_contact_fix(resolve, code, note, batch=batch is not None)
+    asked = suggesting(suggest, no_suggest)
     if batch is not None:
         _log_batch(rt, _read_batch(batch), request, fmt=fmt, quiet=quiet)
     else:
-        _log_one(rt, request, fix, fmt=fmt, quiet=quiet)
+        _log_one(rt, request, fix, fmt=fmt, quiet=quiet, suggest=asked)
 
 
 def _first_contact_fix(
@@ -182,6 +191,7 @@ def _log_one(
     *,
     fmt: OutputFormat | None,
     quiet: bool,
+    suggest: bool | None,
 ) -> None:
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.incidents import incident_detail
@@ -193,7 +203,13 @@ def _log_one(
         else:
             number, created = tracker.log_resolved(request, code=fix[0], note=fix[1]).id, True
         [record] = tracker.records([number])
+    suggested = None
+    if _suggesting(rt, suggest, fmt, quiet=quiet):
+        with rt.tracker(write=False) as tracker:
+            suggested = _suggested(tracker, number)
+    _with_suggestions(rt, record, suggested, fmt)
     rt.emit_written(record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)
+    _print_suggestions(rt, suggested, fmt, quiet=quiet)
     if not created and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
         notice(
             f"Not logged again: {record['id']} is open with the dedup key "
@@ -232,15 +248,68 @@ def _read_batch(source: str) -> bytes:
         ) from None
 
 
-def show(ctx: typer.Context, ref: IncidentArgument, fmt: FormatOption = None) -> None:
-    """Show one incident: every field, and its timeline of events."""
+def show(
+    ctx: typer.Context,
+    ref: IncidentArgument,
+    suggest: SuggestOption = False,
+    no_suggest: NoSuggestOption = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Show one incident: every field, and its timeline of events.
+
+    Under it, up to three published articles that match it (--no-suggest).
+    """
     from inctrack.records import INCIDENT_CSV_COLUMNS
     from inctrack.render.incidents import incident_detail
 
     rt = runtime(ctx)
+    wanted = _suggesting(rt, suggesting(suggest, no_suggest), fmt, quiet=False)
+    suggested = None
     with rt.tracker(write=False) as tracker:
-        record = tracker.record(tracker.get_or_raise(ref), with_events=True)
+        incident = tracker.get_or_raise(ref)
+        record = tracker.record(incident, with_events=True)
+        if wanted:
+            suggested = _suggested(tracker, incident.id)
+    _with_suggestions(rt, record, suggested, fmt)
     rt.emit(record, fmt, table=incident_detail, columns=INCIDENT_CSV_COLUMNS)
+    _print_suggestions(rt, suggested, fmt, quiet=False)
+
+
+def _suggesting(rt: Runtime, asked: bool | None, fmt: OutputFormat | None, *, quiet: bool) -> bool:
+    """Whether to look for articles: in a table unless switched off (flag, then config);
+    in JSON only when asked; never with -q nor in CSV."""
+    chosen = rt.output_format(fmt)
+    if quiet or chosen is OutputFormat.CSV:
+        return False
+    if chosen is OutputFormat.JSON:
+        return asked is True
+    return asked if asked is not None else rt.settings.suggest
+
+
+def _suggested(tracker: Tracker, number: int) -> list[Record]:
+    from inctrack.kb.articles import KnowledgeBase
+    from inctrack.kb.finding import shown_suggestions
+
+    return shown_suggestions(KnowledgeBase(tracker), tracker.get_or_raise(number))
+
+
+def _with_suggestions(
+    rt: Runtime, record: Record, suggested: list[Record] | None, fmt: OutputFormat | None
+) -> None:
+    if suggested is not None and rt.output_format(fmt) is OutputFormat.JSON:
+        record["suggestions"] = [
+            {"id": s["id"], "title": s["title"], "score": s["score"]} for s in suggested
+        ]
+
+
+def _print_suggestions(
+    rt: Runtime, suggested: list[Record] | None, fmt: OutputFormat | None, *, quiet: bool
+) -> None:
+    if suggested and not quiet and rt.output_format(fmt) is OutputFormat.TABLE:
+        from inctrack.cli.output import console
+        from inctrack.render.kb import suggestion_lines
+
+        console(no_color=rt.no_color).print(suggestion_lines(suggested))
 
 
 def list_incidents(

@@ -1,5 +1,5 @@
 """The knowledge base: `kb add|edit|show|list|history|publish|retire|import|export|
-feedback|run`."""
+feedback|search|suggest|run`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from inctrack.kb.articles import Content, KnowledgeBase
+    from inctrack.records import Record
     from inctrack.storage.models import Article
 
 app = typer.Typer(
@@ -369,6 +370,92 @@ def feedback(
     runtime(ctx).write(
         lambda t, when: Usage(t).feedback(ref, incident, verdict), at=None, fmt=fmt, quiet=quiet
     )
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help='Words (all must match), "a phrase", -word to leave out, prefix*, a OR b.',
+        ),
+    ],
+    include_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Drafts and retired articles too.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-L", min=0, help="At most this many (0: no limit).")
+    ] = 20,
+    fmt: FormatOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the IDs alone, one per line.")
+    ] = False,
+) -> None:
+    """Find published articles by their words, best match first (title and tags count most).
+
+    A search with no hit suggests the nearest indexed words (on stderr, exit 0).
+
+    Examples:
+      inctrack kb search printer
+      inctrack kb search '"paper jam" -toner' --all -f json
+    """
+    from inctrack.cli.output import notice
+    from inctrack.kb.articles import KnowledgeBase
+    from inctrack.kb.finding import nearest_terms, search_articles
+
+    rt = runtime(ctx)
+    nearest: list[str] = []
+    with rt.tracker(write=False) as tracker:
+        kb = KnowledgeBase(tracker)
+        records = search_articles(kb, query, include_all=include_all, limit=limit or None)
+        if not records:
+            nearest = nearest_terms(kb, query, include_all=include_all)
+    if not records:
+        which = "article" if include_all else "published article"
+        hint = f"; did you mean {' or '.join(nearest)}?" if nearest else "."
+        notice(f"No {which} matches {query.strip()!r}{hint}", no_color=rt.no_color)
+    _hits(rt, records, fmt, quiet)
+
+
+def _hits(rt: Runtime, records: list[Record], fmt: OutputFormat | None, quiet: bool) -> None:
+    from inctrack.render.kb import ARTICLE_HIT_CSV_COLUMNS, article_hits
+
+    if quiet:
+        typer.echo("".join(f"{record['id']}\n" for record in records), nl=False)
+    elif records or (fmt is not None and fmt != "table"):
+        rt.emit(records, fmt, table=article_hits, columns=ARTICLE_HIT_CSV_COLUMNS)
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    incident: IncidentArgument,
+    limit: Annotated[
+        int, typer.Option("--limit", "-L", min=0, help="At most this many (0: no limit).")
+    ] = 10,
+    fmt: FormatOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the IDs alone, one per line.")
+    ] = False,
+) -> None:
+    """Published articles for an incident: by its title, description, category and
+    service (the same category or service first among equals).
+
+    Examples:
+      inctrack kb suggest INC-42
+    """
+    from inctrack.cli.output import notice
+    from inctrack.kb import finding
+    from inctrack.kb.articles import KnowledgeBase
+
+    rt = runtime(ctx)
+    with rt.tracker(write=False) as tracker:
+        records = finding.suggest(KnowledgeBase(tracker), incident, limit=limit or None)
+    if not records:
+        notice("No published article matches this incident.", no_color=rt.no_color)
+    _hits(rt, records, fmt, quiet)
 
 
 app.command("run")(run)

@@ -139,3 +139,23 @@ SearchFilter = Annotated[
         help="Words in the incident's text, as `search` takes them.",
     ),
 ]
+
+
+SuggestOption = Annotated[
+    bool,
+    typer.Option(
+        "--suggest",
+        help="Suggested articles even when the config key suggest is false, and in JSON "
+        "(a suggestions key).",
+    ),
+]
+NoSuggestOption = Annotated[
+    bool, typer.Option("--no-suggest", help="No suggested articles under the incident.")
+]
+
+
+def suggesting(suggest: bool, no_suggest: bool) -> bool | None:
+    """``--suggest`` (True), ``--no-suggest`` (False), or neither (None: the config says)."""
+    if suggest and no_suggest:
+        raise typer.BadParameter("give --suggest or --no-suggest, not both", param_hint="--suggest")
+    return True if suggest else False if no_suggest else None

@@ -162,3 +162,26 @@ def kb_report_view(record: Record, *, tz: tzinfo, now: datetime) -> RenderableTy
     for gap in record["gaps"]:
         lines.append(safe_text(f"  {gap['by']} {gap['value']}: {gap['incidents']} incidents"))
     return Group(table if rows else Text("No articles yet.", style="dim"), Text(""), *lines)
+
+
+ARTICLE_HIT_CSV_COLUMNS = ("id", "status", "title", "score", "snippet")
+"""What ``kb search`` and ``kb suggest`` print of each hit in CSV (JSON has the record)."""
+
+
+def article_hits(records: Sequence[Record], *, tz: tzinfo, now: datetime) -> RenderableType:
+    """``kb search`` and ``kb suggest``: one line per article, best first."""
+    from inctrack.render.search import search_list
+
+    return search_list(records, tz=tz, now=now)
+
+
+def suggestion_lines(records: Sequence[Record]) -> RenderableType:
+    """The few articles under an incident in ``log`` and ``show``: one line each."""
+    lines = [Text(""), Text("Suggested articles:", style="bold")]
+    for record in records:
+        line = Text("  ")
+        line.append(str(record["id"]), style="bold")
+        line.append("  ")
+        line.append_text(safe_text(str(record["title"])))
+        lines.append(line)
+    return Group(*lines)

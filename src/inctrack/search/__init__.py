@@ -38,6 +38,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from inctrack.search.syntax import Parsed, parse
 
 __all__ = [
+    "ARTICLE",
     "INCIDENT",
     "KINDS",
     "PROBLEM",
@@ -92,6 +93,8 @@ def register(kind: Kind) -> Kind:
 
 INCIDENT = register(Kind("incident", code=0, table="incidents", prefix="INC"))
 PROBLEM = register(Kind("problem", code=1, table="problems", prefix="PRB"))
+ARTICLE = register(Kind("article", code=2, table="articles", prefix="KB"))
+"""Knowledge articles (migration 0013): title and tags, then body, category, service."""
 
 
 @dataclass(frozen=True)
