@@ -123,10 +123,10 @@ def _lift_append_only(bind: sa.engine.Connection) -> Any:
 
 def downgrade() -> None:
     op.drop_table("chain_head")
+    # Plain DROP COLUMN (SQLite 3.35+), not a batch copy: a copy renames a new table to
+    # `events`, which SQLite refuses while the search index's views (0007) name it.
     restore = _lift_append_only(op.get_bind())
-    with op.batch_alter_table("events") as batch:
-        batch.drop_column("hash")
-        batch.drop_column("prev_hash")
+    op.drop_column("events", "hash")
+    op.drop_column("events", "prev_hash")
     restore()
-    with op.batch_alter_table("incidents") as batch:
-        batch.drop_column("version")
+    op.drop_column("incidents", "version")
