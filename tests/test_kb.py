@@ -258,7 +258,11 @@ def test_cli_link_resolve_feedback_and_report(cli: Cli) -> None:
     fails(cli("resolve", "INC-1", "--code", "fixed", "--note", "x", "--kb", "KB-5"), 3,
           "There is no article KB-5")  # fmt: skip
     assert cli.json("show", "INC-1")["status"] == "new"  # nothing half-written
+    before = cli.json("show", "INC-2")["version"]
+    ok(cli("close", "INC-2", "--confirmed-by", "bob", "-q"))  # feedback on a closed one too
     ok(cli("kb", "feedback", "KB-1", "INC-2", "helpful", "-q"))
+    assert cli.json("show", "INC-2")["version"] == before + 2  # one per event, as any write
+    ok(cli("db", "verify"))  # the feedback is chained and counted like every event
     fails(cli("kb", "feedback", "KB-1", "INC-2", "meh"), 4, "'meh' is not a verdict")
     report = cli.json("report", "kb", "--since", "2000-01-01")
     assert report["articles"][0] == {

@@ -144,14 +144,7 @@ class UnitOfWork:
         """Authorize ``verb``, lock the incident, check its version (when the caller says
         which one it saw), the lifecycle and the time."""
         self.authorize(verb.value)
-        number = parse_incident_ref(ref)
-        self.chain.head()  # its lock before the incident's: writers never wait in a circle
-        statement = select(Incident).where(col(Incident.id) == number).with_for_update()
-        incident = self.session.scalars(statement).first()
-        if incident is None:
-            raise no_such_incident(number)
-        if expected_version is not None and incident.version != expected_version:
-            raise self.stale(incident, expected_version)
+        incident = self.lock(ref, expected_version=expected_version)
         target = next_status(
             Status(incident.status), verb, incident_id=format_incident_id(incident.id)
         )
@@ -159,6 +152,33 @@ class UnitOfWork:
         change = IncidentChange(self, incident, target=target, at=self.when(at, now), now=now)
         change.check_order()
         return change
+
+    def lock(self, ref: str | int, *, expected_version: int | None = None) -> Incident:
+        """The incident, locked for this transaction (after the chain head: writers
+        never wait in a circle), at ``expected_version`` when the caller says so."""
+        number = parse_incident_ref(ref)
+        self.chain.head()
+        statement = select(Incident).where(col(Incident.id) == number).with_for_update()
+        incident = self.session.scalars(statement).first()
+        if incident is None:
+            raise no_such_incident(number)
+        if expected_version is not None and incident.version != expected_version:
+            raise self.stale(incident, expected_version)
+        return incident
+
+    def remark(
+        self, incident: Incident, kind: str, *, field: str | None = None, new: object = None,
+        message: str | None = None,
+    ) -> Event:  # fmt: skip
+        """An event on a locked incident (:meth:`lock`) that changes none of its fields
+        and that its status does not restrict (feedback on a closed incident): counted
+        as a version and chained like any other."""
+        now = self.now()
+        incident.version += 1
+        incident.updated_at = max(incident.updated_at, now)
+        return self.event(
+            incident.id, kind, at=now, recorded_at=now, field=field, new=new, message=message
+        )
 
     def stale(self, incident: Incident, seen: int) -> Conflict:
         """The incident changed since version ``seen``: say how, by whom, and what now."""

@@ -51,15 +51,13 @@ class Usage:
         value = parse_choice(Feedback, verdict, "verdict")
         self.work.authorize("note")
         article = self.kb.get_or_raise(article_ref)
-        incident = self.tracker.get_or_raise(incident_ref)
-        now = self.work.now()
+        incident = self.work.lock(incident_ref)
         aid = format_article_id(article.id)
-        self.work.event(
-            incident.id, "kb_feedback", at=now, recorded_at=now, field="kb", new=aid,
+        event = self.work.remark(
+            incident, "kb_feedback", field="kb", new=aid,
             message=f"{aid} was {value.replace('-', ' ')}",
         )  # fmt: skip
-        incident.updated_at = max(incident.updated_at, now)
-        self._use(article, incident, value, now)
+        self._use(article, incident, value, event.at)
         return incident
 
     def _usable(self, ref: str | int) -> Article:
