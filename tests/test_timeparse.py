@@ -52,6 +52,16 @@ def test_yesterday_and_today_use_the_local_calendar_day() -> None:
     assert when("today 4:30 pm", LONDON) == datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
 
 
+def test_times_to_come_for_scheduling() -> None:
+    """Maintenance is scheduled ahead: "tomorrow 22:00" and "in 2h" (``--at`` refuses
+    the future elsewhere, whatever the form)."""
+    assert when("tomorrow 22:00", NEW_YORK) == datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    assert when("tomorrow", LONDON) == datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
+    assert when("in 2h") == NOW + timedelta(hours=2)
+    assert when("in 3 days") == NOW + timedelta(days=3)
+    assert when("in 1 month") == datetime(2026, 12, 20, 14, 30, tzinfo=UTC)
+
+
 def test_free_text_through_dateutil() -> None:
     assert when("20 Nov 2026 9:05am") == datetime(2026, 11, 20, 9, 5, tzinfo=UTC)
 

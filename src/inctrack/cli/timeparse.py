@@ -2,7 +2,8 @@
 
 Accepted: ISO 8601 (``2026-11-20T09:30+01:00``, ``2026-11-20 09:30``), ``now``,
 relative forms (``15m ago``, ``2h ago``, ``3 days ago``, ``12 months ago``,
-``1 year ago``, ``last week``), ``today 14:00``, ``yesterday 09:00``, a weekday
+``1 year ago``, ``last week``), ``today 14:00``, ``yesterday 09:00``, and times to
+come (``tomorrow 22:00``, ``in 2h``, ``in 3 days``: for scheduling), a weekday
 (``friday``, ``monday 09:00``, ``last friday``: always the last one, never one to
 come), and any other text python-dateutil understands. ``5/12/2026`` could be
 either of two days, so it is refused unless ``dayfirst`` says which. A time
@@ -43,13 +44,15 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$", re.IGNORECASE)
 _AGO = re.compile(r"^\s*(.+?)\s+ago\s*$", re.IGNORECASE)
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?|an?)\s*([a-z]+)\s*$", re.IGNORECASE)
-_DAYWORD = re.compile(r"^\s*(today|yesterday)(?:\s+(.*))?$", re.IGNORECASE)
+_DAYWORD = re.compile(r"^\s*(today|yesterday|tomorrow)(?:\s+(.*))?$", re.IGNORECASE)
+_IN = re.compile(r"^\s*in\s+(.+?)\s*$", re.IGNORECASE)
+_DAY_OFFSET = {"yesterday": -1, "today": 0, "tomorrow": 1}
 _WORD = re.compile(r"^\s*(last\s+)?(?:(\d+)\s+)?([a-z]+)(?:\s+(.*))?$", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?=$|[\sT])")
 
 _HINT = (
     "use ISO 8601 (2026-11-20 09:30), a relative time (15m ago, 2h ago, yesterday 09:00, "
-    "friday 14:00) or 'now'."
+    "friday 14:00, tomorrow 22:00, in 2h) or 'now'."
 )
 
 
@@ -109,11 +112,14 @@ def _parse_when(text: str, *, now: datetime, tz: tzinfo, dayfirst: bool | None) 
     ago = _AGO.match(raw)
     if ago:
         return _ago(ago.group(1), text, now=now, tz=tz)
+    ahead = _IN.match(raw)
+    if ahead:  # a time to come: scheduled maintenance, --as-of ahead
+        return _ago(ahead.group(1), text, now=now, tz=tz, ahead=True)
 
     local_now = now.astimezone(tz)
     dayword = _DAYWORD.match(raw)
     if dayword:
-        day = local_now.date() - timedelta(days=1 if dayword.group(1).lower() == "yesterday" else 0)
+        day = local_now.date() + timedelta(days=_DAY_OFFSET[dayword.group(1).lower()])
         clock = _parse_time_of_day(dayword.group(2), text) if dayword.group(2) else time(0, 0)
         return _localize(datetime.combine(day, clock), tz)
 
@@ -131,8 +137,10 @@ def _parse_when(text: str, *, now: datetime, tz: tzinfo, dayfirst: bool | None) 
     return parsed.astimezone(UTC)
 
 
-def _ago(amount: str, original: str, *, now: datetime, tz: tzinfo) -> datetime:
-    """``15m``, ``an hour``, ``3 days``, ``12 months``, ``1 year`` before ``now``."""
+def _ago(amount: str, original: str, *, now: datetime, tz: tzinfo, ahead: bool = False) -> datetime:
+    """``15m``, ``an hour``, ``3 days``, ``12 months``, ``1 year`` before ``now`` (after
+    it, ``ahead``)."""
+    sign = 1 if ahead else -1
     match = _AMOUNT.match(amount)
     unit = match.group(2).lower() if match else ""
     if match is None or (unit not in _UNITS and unit not in _CALENDAR_UNITS):
@@ -140,13 +148,13 @@ def _ago(amount: str, original: str, *, now: datetime, tz: tzinfo) -> datetime:
     count = match.group(1).lower()
     number = 1.0 if count in ("a", "an") else float(count)
     if unit in _UNITS:
-        return (now - timedelta(**{_UNITS[unit]: number})).astimezone(UTC)
+        return (now + sign * timedelta(**{_UNITS[unit]: number})).astimezone(UTC)
     if not number.is_integer():
         raise Rejected(f"{original!r} is not a time; count months and years in whole numbers.")
     from dateutil.relativedelta import relativedelta
 
     local = now.astimezone(tz).replace(tzinfo=None)  # the same wall-clock time, months back
-    return _localize(local - relativedelta(**{_CALENDAR_UNITS[unit]: int(number)}), tz)
+    return _localize(local + sign * relativedelta(**{_CALENDAR_UNITS[unit]: int(number)}), tz)
 
 
 def _relative_word(raw: str, original: str, *, now: datetime, tz: tzinfo) -> datetime | None:
