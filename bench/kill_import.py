@@ -8,13 +8,16 @@ and the same rows without their ``id`` (so the import numbers them itself and on
 rows' source keys make a re-run safe). Two variants:
 
 - ``empty``: ``desk.jsonl`` into a new, empty database;
-- ``base``: the rows without ``id`` into a database that already holds ``--base``
-  incidents (logged with ``log --batch``).
+- ``base``: the rows without ``id`` into a database that already holds incidents
+  (``--base`` lines of ``log --batch``; the repeats of a dedup key among them are
+  counted on one incident, so a few fewer).
 
 For each variant it first times one import to the end, then for ``--points`` delays
-from 0.1 s to that duration it starts ``inctrack import`` on a fresh copy of the
-database (a new SQLite file; with ``--db URL``, a new schema on that PostgreSQL server,
-dropped afterwards), sends it SIGKILL after the delay, and checks:
+from 0.1 s to that duration (each a fraction of the latest whole import's duration,
+re-measured as it goes, since the load of a shared machine changes it) it starts
+``inctrack import`` on a fresh copy of the database (a new SQLite file; with
+``--db URL``, a new schema on that PostgreSQL server, dropped afterwards), sends it
+SIGKILL after the delay, and checks:
 
 - the database holds ``before`` or ``before + K`` incidents, never a number between;
 - ``db check`` and ``db verify`` pass;
@@ -117,7 +120,9 @@ def full_run(fresh: Fresh, source: Path, env: dict[str, str], k: int) -> tuple[f
 
 def one_point(
     variant: str, delay: float, fresh: Fresh, source: Path, env: dict[str, str], k: int
-) -> tuple[str, bool]:
+) -> tuple[str, bool, float | None]:
+    """The row for one delay, whether it passed, and how long the re-run took when it
+    was a whole import (nothing survived the kill): a fresh estimate of the duration."""
     db, drop = fresh(f"{delay:.2f}")
     try:
         before = count(db)
@@ -134,7 +139,9 @@ def one_point(
         after = count(db)
         whole = after in (before, before + k)
         good, said = verdict(db, env)
+        began = time.perf_counter()
         rerun = inctrack(db, env, "import", str(source))
+        took = time.perf_counter() - began if after == before else None
         final = count(db)
         again, said_again = verdict(db, env)
         passed = whole and good and rerun.returncode == 0 and final == before + k and again
@@ -145,7 +152,7 @@ def one_point(
             f"| {rerun.returncode} | {final - before:+d} | {said_again} | "
             f"{'ok' if passed else 'FAILED'} |"
         )
-        return row, passed
+        return row, passed, took
     finally:
         drop()
 
@@ -179,9 +186,12 @@ def main() -> int:
                 fresh = sqlite_factory(work, env, base, variant)
             seconds, before = full_run(fresh, source, env, k)
             print(f"{variant}: {before:,} incidents before; the uncut import took {seconds:.1f} s")
-            step = (seconds - 0.1) / max(args.points - 1, 1)
+            # The load of a shared machine changes the import's duration from one run to
+            # the next: each delay is a fraction of the latest whole import's duration.
             for i in range(args.points):
-                row, passed = one_point(variant, 0.1 + i * step, fresh, source, env, k)
+                delay = max(0.1, seconds * i / max(args.points - 1, 1))
+                row, passed, took = one_point(variant, delay, fresh, source, env, k)
+                seconds = took or seconds
                 print(row, file=sys.stderr, flush=True)  # progress
                 rows.append(row)
                 failed += not passed
