@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,46 @@ def test_the_query_syntax_reaches_the_database_quoted() -> None:
         "(('printing':*)) & (('paper' <-> 'jam')) & (('net':*)) & (('vpn') | ('wifi')) "
         "& (('near' <-> 'x')) & !('toner':*)"
     )
+
+
+@pytest.fixture
+def other_db(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A second database beside ``db_url``: another SQLite file, or another schema of the
+    same PostgreSQL database (as two teams sharing one server database would have)."""
+    if "://" not in db_url:
+        yield str(tmp_path / "other.db")
+        return
+    import uuid
+
+    engine = request.getfixturevalue("pg_server")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield db_url.rsplit("%3D", 1)[0] + f"%3D{schema}"
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def test_an_import_pausing_the_index_leaves_other_databases_alone(
+    db_url: str, other_db: str
+) -> None:
+    """An import pauses the search index of its own database only: on PostgreSQL it once
+    disabled the index triggers of every schema of the server database, so it locked the
+    other desks' tables (their writers waited, then exit 6; deadlocks) and left their
+    index unkept while it ran."""
+    Database.init(db_url)
+    Database.init(other_db)
+    this, other = Database.open(db_url), Database.open(other_db)
+    try:
+        with this.connect(write=True) as connection:
+            paused = search.pause(connection)
+            assert paused.saved  # it did pause this database's index
+            with other.connect(write=True) as writer:  # SQLite: BEGIN IMMEDIATE
+                if writer.dialect.name != "sqlite":
+                    writer.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+                    writer.exec_driver_sql("LOCK TABLE incidents IN ROW EXCLUSIVE MODE")
+                    writer.exec_driver_sql("LOCK TABLE articles IN ROW EXCLUSIVE MODE")
+            search.resume(paused, kinds=list(search.KINDS))
+    finally:
+        this.dispose()
+        other.dispose()

@@ -286,8 +286,11 @@ def pause(connection: Connection) -> Paused:
             (str(table), str(name))
             for table, name in connection.execute(
                 text(
+                    # This database's schema only: the server database may hold others.
                     "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-                    "WHERE NOT tgisinternal AND tgname LIKE 'search\\_%'"
+                    "JOIN pg_class ON pg_class.oid = tgrelid "
+                    "WHERE NOT tgisinternal AND tgname LIKE 'search\\_%' "
+                    "AND pg_class.relnamespace = current_schema()::regnamespace"
                 )
             )
         ]
