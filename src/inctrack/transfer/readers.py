@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from functools import partial
 from operator import itemgetter
 from typing import IO, Any
@@ -78,7 +79,7 @@ _OTHERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 FIELDS = (
     "id", *_TEXT, *_TIMES, *_CHOICES, *_COUNTS, *(k for k in _OTHERS if k != "id"), "roles",
-    "events",
+    "events", "updates",
 )  # fmt: skip
 """Every field an import reads (and ``--map`` may name)."""
 _KNOWN = frozenset(FIELDS)
@@ -121,6 +122,7 @@ class RecordReader:
             *((key, column, parse) for key, (column, parse) in _OTHERS.items()),
             ("roles", "_roles", _roles_object),
             ("events", "_events", self._events),
+            ("updates", "_updates", self._updates),
         ]
 
     # -- one record ------------------------------------------------------------------
@@ -181,6 +183,7 @@ class RecordReader:
         number = values.pop("_number")
         duplicate_of = values.pop("_duplicate_of")
         events = values.pop("_events")
+        updates = values.pop("_updates") or []
         nested = values.pop("_roles") or {}
         roles = {}
         for role in ROLE_NAMES:
@@ -201,7 +204,9 @@ class RecordReader:
                 self.importer.problem(line, text)
             return None
         digest = row_digest(raw) if number is None and values["external_id"] is None else None
-        return Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
+        draft = Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
+        draft.public = [u[:4] for u in updates if u[4]]
+        return draft
 
     def _value(self, key: str, value: Any, parse: Callable[[Any], Any], bad: list[str]) -> Any:
         """The slow path: blanks and placeholders are null; a bad value is reported."""
@@ -274,6 +279,32 @@ class RecordReader:
             except Bad:
                 raise Bad(f"has an event ({index}) whose time is not a date") from None
         return events
+
+    def _updates(self, value: object) -> list[tuple[datetime, str, str, str, bool]]:
+        """An export's stakeholder updates: (at, actor, state, message, public) each, to
+        tell which of the timeline's ``update`` events were public."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise Bad("is not a JSON array of updates") from None
+        if not isinstance(value, list):
+            raise Bad("is not an array of updates")
+        updates = []
+        for index, item in enumerate(value, 1):
+            if item.__class__ is not dict:
+                raise Bad(f"has an update ({index}) that is not an object")
+            at, actor, state, message = map(item.get, ("at", "actor", "state", "message"))
+            public = item.get("public", False)
+            if not all(v.__class__ is str for v in (at, actor, state, message)):
+                raise Bad(f"has an update ({index}) without at, actor, state or message")
+            if public.__class__ is not bool:
+                raise Bad(f"has an update ({index}) whose public is not true or false")
+            try:
+                updates.append((self.parse_date(at), actor, state, message, public))
+            except Bad:
+                raise Bad(f"has an update ({index}) whose time is not a date") from None
+        return updates
 
     def _complete(self, values: dict[str, Any], events: list[EventRow] | None) -> list[EventRow]:
         """Defaults for what the record leaves out; its timeline, synthesized if missing."""
@@ -435,7 +466,7 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         if not sep or not column or not target:
             raise UsageError(f"--map {pair!r} is not COLUMN=FIELD, like --map Summary=title.")
         if target not in _KNOWN or target == "events":
-            fields = ", ".join(f for f in FIELDS if f != "events")
+            fields = ", ".join(f for f in FIELDS if f not in ("events", "updates"))
             raise UsageError(f"--map {pair!r} names no field of an incident; use one of {fields}.")
         if target in mapping.values():
             raise UsageError(f"Two columns are mapped to {target}; map one.")
