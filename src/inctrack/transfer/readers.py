@@ -290,14 +290,15 @@ class RecordReader:
                 raise Bad("is not a JSON array of updates") from None
         if not isinstance(value, list):
             raise Bad("is not an array of updates")
-        updates = []
+        updates: list[tuple[datetime, str, str, str, bool]] = []
         for index, item in enumerate(value, 1):
             if item.__class__ is not dict:
                 raise Bad(f"has an update ({index}) that is not an object")
-            at, actor, state, message = map(item.get, ("at", "actor", "state", "message"))
+            texts = [item.get(key) for key in ("at", "actor", "state", "message")]
             public = item.get("public", False)
-            if not all(v.__class__ is str for v in (at, actor, state, message)):
+            if not all(isinstance(v, str) for v in texts):
                 raise Bad(f"has an update ({index}) without at, actor, state or message")
+            at, actor, state, message = (str(v) for v in texts)
             if public.__class__ is not bool:
                 raise Bad(f"has an update ({index}) whose public is not true or false")
             try:
