@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
 from functools import partial
 from operator import itemgetter
 from typing import IO, Any
@@ -122,7 +121,7 @@ class RecordReader:
             *((key, column, parse) for key, (column, parse) in _OTHERS.items()),
             ("roles", "_roles", _roles_object),
             ("events", "_events", self._events),
-            ("updates", "_updates", self._updates),
+            ("updates", "_updates", partial(read.updates, parse_date=dates.parse)),
         ]
 
     # -- one record ------------------------------------------------------------------
@@ -279,33 +278,6 @@ class RecordReader:
             except Bad:
                 raise Bad(f"has an event ({index}) whose time is not a date") from None
         return events
-
-    def _updates(self, value: object) -> list[tuple[datetime, str, str, str, bool]]:
-        """An export's stakeholder updates: (at, actor, state, message, public) each, to
-        tell which of the timeline's ``update`` events were public."""
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise Bad("is not a JSON array of updates") from None
-        if not isinstance(value, list):
-            raise Bad("is not an array of updates")
-        updates: list[tuple[datetime, str, str, str, bool]] = []
-        for index, item in enumerate(value, 1):
-            if item.__class__ is not dict:
-                raise Bad(f"has an update ({index}) that is not an object")
-            texts = [item.get(key) for key in ("at", "actor", "state", "message")]
-            public = item.get("public", False)
-            if not all(isinstance(v, str) for v in texts):
-                raise Bad(f"has an update ({index}) without at, actor, state or message")
-            at, actor, state, message = (str(v) for v in texts)
-            if public.__class__ is not bool:
-                raise Bad(f"has an update ({index}) whose public is not true or false")
-            try:
-                updates.append((self.parse_date(at), actor, state, message, public))
-            except Bad:
-                raise Bad(f"has an update ({index}) whose time is not a date") from None
-        return updates
 
     def _complete(self, values: dict[str, Any], events: list[EventRow] | None) -> list[EventRow]:
         """Defaults for what the record leaves out; its timeline, synthesized if missing."""
