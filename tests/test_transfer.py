@@ -35,6 +35,7 @@ EXPORT_KEYS = [
     "resolution_code", "resolution_note", "responded_at", "resolved_at", "closed_at",
     "closed_by", "confirmed_by", "reopen_count", "reassignment_count", "dedup_key",
     "occurrences", "problem", "duplicate_of", "external_id", "updated_at", "version", "events",
+    "updates",
 ]  # fmt: skip
 """An export line's keys, in order (written out here: the contract, not the code)."""
 
@@ -257,6 +258,88 @@ def test_export_import_export_is_byte_identical(
     assert (summary["created"], summary["events"], summary["problems"]) == (4, 21, [])
     assert exported(second_cli, "-f", fmt) == first
     assert exported(second_cli) == exported(first_cli)  # and in the other formats too
+
+
+def posted(cli: Cli) -> None:
+    """INC-1, a P1 on email, with an internal update then a public one, both at START."""
+    cli.services("email")
+    ok(cli("log", "Mail down", "--service", "email", "--impact", "high", "--urgency", "high",
+           "-q"))  # fmt: skip
+    ok(cli("update", "1", "Looking into the relay", "--state", "investigating", "-q"))
+    ok(cli("update", "1", "Relay disk full", "--state", "identified", "--public", "-q"))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stakeholder_updates_survive_export_and_import(
+    fmt: str, backend: str, new_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    clock = FixedClock(START)
+    clis = []
+    for _ in range(2):
+        url = new_db(backend)
+        Database.init(url)
+        clis.append(Cli(url, clock=clock))
+    first, second = clis
+    posted(first)
+    path = tmp_path / f"desk.{fmt}"
+    path.write_text(exported(first, "-f", fmt), encoding="utf-8", newline="")
+    summary = imported(second, path)
+    assert (summary["created"], summary["problems"]) == (1, [])
+    updates = second.json("show", "1")["updates"]
+    assert updates == first.json("show", "1")["updates"]
+    assert [(u["state"], u["public"], u["message"]) for u in updates] == [
+        ("investigating", False, "Looking into the relay"),
+        ("identified", True, "Relay disk full"),
+    ]
+    page = second.json("statuspage", "show")
+    assert page == first.json("statuspage", "show")
+    bodies = [u["body"] for i in page["incidents"] for u in i["incident_updates"]]
+    assert bodies == ["Relay disk full"]  # the public one only
+    clock.advance(timedelta(minutes=45))  # a P1 is due an update every 30 minutes
+    comms = second.json("report", "comms")
+    assert comms == first.json("report", "comms")
+    assert [(r["id"], r["last_update_at"], r["last_update_state"]) for r in comms] == [
+        ("INC-1", START.isoformat(), "identified"),
+    ]
+    ok(second("db", "verify"))
+    assert exported(second, "-f", fmt).count("Relay disk full") == exported(first, "-f", fmt).count(
+        "Relay disk full"
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_export_without_updates_imports_them_internal(
+    backend: str, new_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    clock = FixedClock(START)
+    first, second = (Cli(new_db(backend), clock=clock) for _ in range(2))
+    for cli in (first, second):
+        Database.init(cli.db)
+    posted(first)
+    records = [json.loads(line) for line in exported(first).splitlines()]
+    for record in records:
+        del record["updates"]  # as exports made before updates were exported
+    path = tmp_path / "old.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert imported(second, path)["problems"] == []
+    updates = second.json("show", "1")["updates"]
+    assert [(u["state"], u["public"], u["message"]) for u in updates] == [
+        ("investigating", False, "Looking into the relay"),
+        ("identified", False, "Relay disk full"),
+    ]
+    assert second.json("statuspage", "show")["incidents"] == []  # no public update to show
+    ok(second("db", "verify"))
+
+
+def test_a_bad_updates_array_is_a_problem_on_its_line(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = {"title": "Printer jams", "reporter": "Ann"}
+    bad = {**good, "updates": [{"at": "yesterday", "actor": "a", "state": "identified",
+                                "public": True, "message": "m"}]}  # fmt: skip
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    fails(cli("import", str(path)), 4, "line 2", "has an update (1) whose time is not a date")
+    assert incident_count(cli) == 0
 
 
 def test_import_keeps_ids_and_new_incidents_follow(desk: Desk, cli: Cli, tmp_path: Path) -> None:
@@ -706,6 +789,7 @@ def test_fields_no_command_sets_yet_survive_the_round_trip(cli: Cli, tmp_path: P
              "actor": "future-tool", "kind": "some_new_kind", "field": "x", "old": "1",
              "new": "2", "message": "kinds we do not know are kept", "os_login": None},
         ],
+        "updates": [],
     }  # fmt: skip
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
     path = tmp_path / "one.jsonl"
@@ -729,7 +813,7 @@ def test_show_output_imports_with_its_timeline(desk: Desk, cli: Cli, tmp_path: P
     assert (summary["created"], summary["events"], summary["ignored_columns"]) == (
         1,
         5,
-        ["sla", "problem_detail", "duplicates", "updates"],  # computed by `show`, not stored
+        ["sla", "problem_detail", "duplicates"],  # computed by `show`, not stored; updates are read
     )
     assert unchained(exported(other)) == unchained(exported(cli, "--search", "Mail bounces"))
 

@@ -22,6 +22,7 @@ from inctrack.storage.models import EventFields
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
+UPDATES: Table = SQLModel.metadata.tables["updates"]
 EVENT_VALUES = tuple(EventFields.model_fields)
 """What one event says, in order: at, recorded_at, actor, kind, field, old, new, message
 (an export's event keys, in their order): how a bulk row gives an event."""
@@ -62,9 +63,12 @@ class BulkInsert:
         values = [_converted((number, None, *fields(d)), convert) for number, d in rows]
         self._insert(INCIDENTS, self.INCIDENT_COLUMNS, values)
 
-    def events(self, rows: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
+    UPDATE_COLUMNS = ("incident_id", "event_id", "at", "actor", "state", "public", "message")
+
+    def events(self, rows: Iterable[tuple[int, tuple[Any, ...]]]) -> list[int]:
         """Insert events, each its incident's number and its :data:`EVENT_VALUES`, at the
-        end of the hash chain (``storage.chain``), in the order given."""
+        end of the hash chain (``storage.chain``), in the order given; returns their ids,
+        in that order."""
         given = [{"incident_id": n, **dict(zip(EVENT_VALUES, e, strict=True))} for n, e in rows]
         chained = Chain(self.connection).extend(given)
         columns = self.EVENT_COLUMNS
@@ -73,6 +77,14 @@ class BulkInsert:
             times = _SqliteTimes()  # an incident's events share times: each formatted once
             values = [(*v[:2], times[v[2]], times[v[3]], *v[4:]) for v in values]
         self._insert(EVENTS, columns, values)
+        return [int(v[0]) for v in values]
+
+    def updates(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert stakeholder updates, each its :attr:`UPDATE_COLUMNS` in order."""
+        values = list(rows)
+        if self.sqlite:
+            values = [(*v[:2], _sqlite_time(v[2]), *v[3:5], int(v[5]), v[6]) for v in values]
+        self._insert(UPDATES, self.UPDATE_COLUMNS, values)
 
     def _insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -26,11 +26,13 @@ from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
+from inctrack.services.records import update_record
 from inctrack.storage.engine import SNAPSHOT
-from inctrack.storage.models import Event, Incident
+from inctrack.storage.models import Event, Incident, Update
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
+UPDATES: Table = SQLModel.metadata.tables["updates"]
 
 EXPORT_CHUNK = 1000
 """Incidents read per query while exporting (their events come in one more)."""
@@ -38,9 +40,10 @@ EXPORT_CHUNK = 1000
 EXPORT_CSV_COLUMNS = (
     *(column for column in INCIDENT_CSV_COLUMNS if not column.startswith("sla_")),
     "events",
+    "updates",
 )
 """Columns of an export in CSV: the incident's (without the SLA clocks), then its
-events as one JSON array."""
+events and its stakeholder updates, each as one JSON array."""
 
 
 class ExportFormat(StrEnum):
@@ -76,15 +79,25 @@ def export_records(tracker: Tracker, query: IncidentQuery) -> Iterator[Record]:
         )
         for event in session.execute(event_query):
             events[event.incident_id].append(event)
+        updates: dict[int, list[Any]] = defaultdict(list)
+        update_query = (
+            select(UPDATES)
+            .where(UPDATES.c.incident_id.in_(ids))
+            .order_by(UPDATES.c.incident_id, UPDATES.c.at, UPDATES.c.id)
+        )
+        for update in session.execute(update_query):
+            updates[update.incident_id].append(update)
         for row in rows:
-            yield export_record(row, events.get(row.id, []))
+            yield export_record(row, events.get(row.id, []), updates.get(row.id, []))
         last = ids[-1]
 
 
-def export_record(incident: Any, events: Sequence[Any]) -> Record:
-    """The incident's public record without ``sla``, with every event: one export line."""
+def export_record(incident: Any, events: Sequence[Any], updates: Sequence[Any] = ()) -> Record:
+    """The incident's public record without ``sla``, with every event and every stakeholder
+    update (which says whether it was public, as its event does not): one export line."""
     record = incident_record(cast(Incident, incident), events=cast(list[Event], list(events)))
     del record["sla"]
+    record["updates"] = [update_record(cast(Update, update)) for update in updates]
     return record
 
 
@@ -113,9 +126,12 @@ def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> 
 
 def csv_row(record: Record) -> list[str]:
     flat = flatten(record)
-    cells = [_csv_cell(flat[column]) for column in EXPORT_CSV_COLUMNS[:-1]]
-    events = json.dumps(record["events"], ensure_ascii=False, separators=(",", ":"))
-    return [*cells, csv_text(events)]
+    cells = [_csv_cell(flat[column]) for column in EXPORT_CSV_COLUMNS[:-2]]
+    arrays = (record[key] for key in ("events", "updates"))
+    return [
+        *cells,
+        *(csv_text(json.dumps(a, ensure_ascii=False, separators=(",", ":"))) for a in arrays),
+    ]
 
 
 def _csv_cell(value: object) -> str:

@@ -9,6 +9,7 @@ caller puts the field, the value and the line in front of it. Canonical values
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -262,3 +263,33 @@ problem_ref = reference("PRB")
 def slug(label: str) -> str:
     """A taxonomy name from another tool's label: ``Inquiry / Help`` -> ``inquiry-help``."""
     return re.sub(r"[^a-z0-9]+", "-", label.strip().lower()).strip("-")
+
+
+def updates(
+    value: object, *, parse_date: Callable[[str], datetime]
+) -> list[tuple[datetime, str, str, str, bool]]:
+    """An export's stakeholder updates: (at, actor, state, message, public) each, to
+    tell which of the timeline's ``update`` events were public."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise Bad("is not a JSON array of updates") from None
+    if not isinstance(value, list):
+        raise Bad("is not an array of updates")
+    found: list[tuple[datetime, str, str, str, bool]] = []
+    for index, item in enumerate(value, 1):
+        if item.__class__ is not dict:
+            raise Bad(f"has an update ({index}) that is not an object")
+        texts = [item.get(key) for key in ("at", "actor", "state", "message")]
+        public = item.get("public", False)
+        if not all(isinstance(v, str) for v in texts):
+            raise Bad(f"has an update ({index}) without at, actor, state or message")
+        at, actor, state, message = (str(v) for v in texts)
+        if public.__class__ is not bool:
+            raise Bad(f"has an update ({index}) whose public is not true or false")
+        try:
+            found.append((parse_date(at), actor, state, message, public))
+        except Bad:
+            raise Bad(f"has an update ({index}) whose time is not a date") from None
+    return found

@@ -311,7 +311,8 @@ class Importer:
         for _, draft in creates:
             draft.values["version"] = len(draft.events)  # one version per event
         self.bulk.incidents((number, d.values) for number, d in creates)
-        self.bulk.events((number, event) for number, d in creates for event in d.events)
+        written = [(number, event) for number, d in creates for event in d.events]
+        self._stakeholder_updates(written, self.bulk.events(written), creates)
 
     def _update(self, updates: list[tuple[int, Draft]]) -> None:
         """Replace the fields (not ``logged_at``/``logged_by``: when and by whom inctrack
@@ -354,7 +355,26 @@ class Importer:
                 version = INCIDENTS.c.version + len(missing)  # one version per event
                 self.connection.execute(statement.values(**changes, version=version))
         if self.writing:
-            self.bulk.events(appended)
+            self._stakeholder_updates(appended, self.bulk.events(appended), updates)
+
+    def _stakeholder_updates(
+        self, written: list[tuple[int, EventRow]], ids: list[int], drafts: list[tuple[int, Draft]]
+    ) -> None:
+        """An ``updates`` row for every ``update`` event just written, in the same
+        transaction: public when the file lists it among the incident's public updates
+        (an export made before updates were exported lists none: all internal)."""
+        public = {number: Tally(d.public) for number, d in drafts if d.public}
+        rows = []
+        for (number, event), event_id in zip(written, ids, strict=True):
+            at, _, actor, kind, _, _, state, message, _ = event
+            if kind != "update" or state is None or message is None:
+                continue
+            wanted = public.get(number)
+            shown = wanted is not None and wanted[(at, actor, state, message)] > 0
+            if shown and wanted is not None:
+                wanted[(at, actor, state, message)] -= 1
+            rows.append((number, event_id, at, actor, state, shown, message))
+        self.bulk.updates(rows)
 
     def finish(self) -> Summary:
         """Write what is pending, link duplicates, move the ID counter on; unless this is a

@@ -78,7 +78,7 @@ _OTHERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 FIELDS = (
     "id", *_TEXT, *_TIMES, *_CHOICES, *_COUNTS, *(k for k in _OTHERS if k != "id"), "roles",
-    "events",
+    "events", "updates",
 )  # fmt: skip
 """Every field an import reads (and ``--map`` may name)."""
 _KNOWN = frozenset(FIELDS)
@@ -121,6 +121,7 @@ class RecordReader:
             *((key, column, parse) for key, (column, parse) in _OTHERS.items()),
             ("roles", "_roles", _roles_object),
             ("events", "_events", self._events),
+            ("updates", "_updates", partial(read.updates, parse_date=dates.parse)),
         ]
 
     # -- one record ------------------------------------------------------------------
@@ -181,6 +182,7 @@ class RecordReader:
         number = values.pop("_number")
         duplicate_of = values.pop("_duplicate_of")
         events = values.pop("_events")
+        updates = values.pop("_updates") or []
         nested = values.pop("_roles") or {}
         roles = {}
         for role in ROLE_NAMES:
@@ -201,7 +203,9 @@ class RecordReader:
                 self.importer.problem(line, text)
             return None
         digest = row_digest(raw) if number is None and values["external_id"] is None else None
-        return Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
+        draft = Draft(line, number, values, self._complete(values, events), duplicate_of, digest)
+        draft.public = [u[:4] for u in updates if u[4]]
+        return draft
 
     def _value(self, key: str, value: Any, parse: Callable[[Any], Any], bad: list[str]) -> Any:
         """The slow path: blanks and placeholders are null; a bad value is reported."""
@@ -435,7 +439,7 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         if not sep or not column or not target:
             raise UsageError(f"--map {pair!r} is not COLUMN=FIELD, like --map Summary=title.")
         if target not in _KNOWN or target == "events":
-            fields = ", ".join(f for f in FIELDS if f != "events")
+            fields = ", ".join(f for f in FIELDS if f not in ("events", "updates"))
             raise UsageError(f"--map {pair!r} names no field of an incident; use one of {fields}.")
         if target in mapping.values():
             raise UsageError(f"Two columns are mapped to {target}; map one.")

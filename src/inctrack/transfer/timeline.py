@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ class Draft:
     digest: str | None = None
     """A hash of the row as the file gives it, for a row with neither ``id`` nor
     ``external_id``: the importer makes it the incident's ``source_key``."""
+    public: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+    """The public stakeholder updates the file gives (at, actor, state, message): every
+    ``update`` event becomes an update, public when it is one of these, else internal."""
 
     @property
     def external_id(self) -> str | None:
