@@ -63,6 +63,7 @@ def nasty_desk(url: str) -> None:
     database = Database.open(url)
     desk = Desk(database, FixedClock(START))
     try:
+        desk.services("-svc")  # a service name a spreadsheet would read as a formula
         for number, title in enumerate(NASTY, start=1):
             desk("log", title, reporter=NASTY[(number + 3) % len(NASTY)],
                  description=f"{title}\r\nsecond line\n=2+2", service="-svc")  # fmt: skip
