@@ -291,11 +291,35 @@ def test_sla_refuses_a_moment_before_the_report_and_unknown_incidents(cli: Cli) 
 # -- policy --------------------------------------------------------------------------------
 
 DEFAULT_TARGETS = [
-    {"priority": "P1", "respond": "15m", "resolve": "4h", "calendar": "24x7"},
-    {"priority": "P2", "respond": "30m", "resolve": "8h", "calendar": "24x7"},
-    {"priority": "P3", "respond": "4h", "resolve": "3d", "calendar": "business"},
-    {"priority": "P4", "respond": "1d", "resolve": "5d", "calendar": "business"},
-    {"priority": "P5", "respond": "2d", "resolve": "10d", "calendar": "business"},
+    {
+        "priority": "P1",
+        "respond": "15m",
+        "resolve": "4h",
+        "calendar": "24x7",
+        "update_every": "30m",
+    },
+    {"priority": "P2", "respond": "30m", "resolve": "8h", "calendar": "24x7", "update_every": "1h"},
+    {
+        "priority": "P3",
+        "respond": "4h",
+        "resolve": "3d",
+        "calendar": "business",
+        "update_every": None,
+    },
+    {
+        "priority": "P4",
+        "respond": "1d",
+        "resolve": "5d",
+        "calendar": "business",
+        "update_every": None,
+    },
+    {
+        "priority": "P5",
+        "respond": "2d",
+        "resolve": "10d",
+        "calendar": "business",
+        "update_every": None,
+    },
 ]
 DEFAULT_MATRIX = {
     ("high", "high"): "P1", ("high", "medium"): "P2", ("high", "low"): "P3",
@@ -332,6 +356,7 @@ def test_policy_set_targets_and_the_clocks_follow(cli: Cli) -> None:
                       "--calendar", "business")  # fmt: skip
     assert policy["targets"][2] == {
         "priority": "P3", "respond": "2h", "resolve": "2d", "calendar": "business",
+        "update_every": None,
     }  # fmt: skip
     others = policy["targets"][:2] + policy["targets"][3:]
     assert others == DEFAULT_TARGETS[:2] + DEFAULT_TARGETS[3:]
@@ -345,6 +370,7 @@ def test_policy_set_targets_and_the_clocks_follow(cli: Cli) -> None:
     assert clock(shown["resolution"]) == ("2d", "2025-11-05T09:00:00+00:00", 3600, 169200, "ok")
     assert cli.json("policy", "show")["targets"][2] == {
         "priority": "P3", "respond": "2h", "resolve": "2d", "calendar": "24x7",
+        "update_every": None,
     }  # fmt: skip
 
 
