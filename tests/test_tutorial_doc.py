@@ -11,6 +11,7 @@ test needs no jq; a new filter on a page fails the test until it is added to ``J
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from collections.abc import Callable
@@ -30,8 +31,8 @@ OPENING = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 STEP = timedelta(seconds=2)
 
 PAGES = {
-    "tutorial.md": (OPENING, ()),
-    "sla.md": (datetime(2026, 11, 27, 17, 3, tzinfo=UTC), ()),
+    "tutorial.md": (OPENING - 3 * STEP, ()),  # db init and two services before the first call
+    "sla.md": (datetime(2026, 11, 27, 17, 3, tzinfo=UTC) - 4 * STEP, ()),  # + 4 services
     "how-to/roles.md": (datetime(2026, 11, 27, 16, 43, 20, tzinfo=UTC), ("db", "init")),
 }
 """Page -> (the moment its output was produced, a command run before it: roles.md
@@ -107,8 +108,21 @@ def run(cli: Cli, command: str, last_code: int) -> tuple[str, int]:
         stdin, command = printf[1].replace("\\n", "\n"), printf[2]
     command, _, jq = command.partition(" | jq ")
     argv = shlex.split(command, comments=True)
+    env = {}
+    while "=" in argv[0]:  # `LOGNAME=ann inctrack ...`: another person's terminal
+        key, _, value = argv.pop(0).partition("=")
+        env[key] = value
     assert argv[0] == "inctrack", command
-    result = cli(*argv[1:], input=stdin)
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        result = cli(*argv[1:], input=stdin)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     out = result.stdout + result.stderr
     if jq:
         assert jq in JQ, f"spell out the jq filter {jq} in JQ"
@@ -122,6 +136,7 @@ def test_the_page_prints_what_it_shows(
 ) -> None:
     opening, setup = PAGES[page]
     monkeypatch.setenv("INCTRACK_USER", "sam")
+    monkeypatch.setenv("LOGNAME", "sam")  # the reader is Sam at their own login
     monkeypatch.setenv("INCTRACK_TIMEZONE", "Europe/London")
     monkeypatch.setenv("COLUMNS", "100")
     clock = FixedClock(opening)
