@@ -116,3 +116,168 @@ def measure(argv: list[str], runs: int) -> tuple[list[float], float, bytes]:
             times.append(seconds)
             peak = max(peak, rss)
     return times, peak, out
+
+
+def environment(home: Path) -> dict[str, str]:
+    """As a user runs it, with nothing of this machine's own configuration: no colour,
+    a config file and data directories of its own, a fixed width."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("INCTRACK_")}
+    return env | {
+        "INCTRACK_USER": "bench", "NO_COLOR": "1", "COLUMNS": "100",
+        "INCTRACK_CONFIG": str(home / "config.toml"),
+        "XDG_CONFIG_HOME": str(home), "XDG_DATA_HOME": str(home),
+    }  # fmt: skip
+
+
+def timed_runs(
+    command: Callable[[int], list[str]], env: dict[str, str], runs: int,
+    floor: list[str] | None = None, warm_up: bool = True,
+) -> tuple[list[float], list[float], float, bytes]:  # fmt: skip
+    """Seconds of each run, of each floor run (interleaved), the peak RSS (MiB) of the
+    command's runs and the last run's stdout."""
+    if warm_up:
+        run_child(command(0), env)
+        if floor:
+            run_child(floor, env)
+    times: list[float] = []
+    floors: list[float] = []
+    peak, out = 0.0, b""
+    for i in range(1, runs + 1):
+        out, seconds, rss = run_child(command(i), env)
+        times.append(seconds)
+        peak = max(peak, rss)
+        if floor:
+            floors.append(run_child(floor, env)[1])
+    return times, floors, peak, out
+
+
+Fresh = Callable[[str], tuple[str, Callable[[], None]]]
+"""A new, empty database for a run (by a tag) and what removes it."""
+
+
+def transfer(
+    runs: int, env: dict[str, str], folder: Path, fresh: Fresh, out: Path, names: list[str]
+) -> dict[str, tuple[float, float] | str]:
+    """By row (import, export, servicenow): (rate per second, peak RSS in MiB) of the
+    median run, or why it failed. ``folder`` holds ``desk.jsonl`` and ``servicenow.csv``;
+    every import goes into a database of its own; no warm-up (each run takes seconds)."""
+    import statistics
+
+    results: dict[str, tuple[float, float] | str] = {}
+    env = env | {"INCTRACK_TIMEZONE": "UTC"}
+    if "import" in names or "export" in names:
+        runs_here = runs if "import" in names else 1
+        done = _imports(runs_here, env, folder / "desk.jsonl", [], fresh, "created", results,
+                        "import")  # fmt: skip
+        if done and "export" in names:
+            argv = [_inctrack(), "--db", done[0], "export", "--force", "-o",
+                    str(out / "export.jsonl")]  # fmt: skip
+            try:
+                times, _, peak, _ = timed_runs(lambda i: argv, env, runs, warm_up=False)
+                results["export"] = (done[2] / statistics.median(times), peak)
+            except subprocess.CalledProcessError as failed:
+                results["export"] = f"failed (exit {failed.returncode})"
+        if done:
+            done[1]()
+    if "servicenow" in names:
+        options = ["--from", "servicenow", "--dayfirst", "--null", "?"]
+        done = _imports(runs, env, folder / "servicenow.csv", options, fresh, "rows", results,
+                        "servicenow")  # fmt: skip
+        if done:
+            done[1]()
+    return results
+
+
+def _imports(
+    runs: int, env: dict[str, str], source: Path, options: list[str], fresh: Fresh,
+    counted: str, results: dict[str, tuple[float, float] | str], name: str,
+) -> tuple[str, Callable[[], None], int] | None:  # fmt: skip
+    """Import ``source`` ``runs`` times, each into a fresh database, and set
+    ``results[name]``; the last database is kept (for export) with what removes it and
+    the ``counted`` figure of the summary (incidents created, rows read). None if a run
+    failed (its database removed)."""
+    import json
+    import statistics
+
+    times, peak, count = [], 0.0, 0
+    db, drop = "", _nothing
+    try:
+        for i in range(runs):
+            drop()
+            db, drop = fresh(f"{name}-{i}")
+            argv = [_inctrack(), "--db", db, "import", str(source), *options, "--summary",
+                    "json"]  # fmt: skip
+            out, seconds, rss = run_child(argv, env)
+            count = int(json.loads(out)[counted])
+            times.append(seconds)
+            peak = max(peak, rss)
+    except subprocess.CalledProcessError as failed:
+        drop()
+        results[name] = f"failed (exit {failed.returncode})"
+        return None
+    results[name] = (count / statistics.median(times), peak)
+    return db, drop, count
+
+
+def _nothing() -> None:
+    pass
+
+
+def sqlite_fresh(folder: Path) -> Fresh:
+    def fresh(tag: str) -> tuple[str, Callable[[], None]]:
+        path = folder / f"{tag}.db"
+
+        def drop() -> None:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+
+        drop()
+        return str(path), drop
+
+    return fresh
+
+
+def _inctrack() -> str:
+    """The ``inctrack`` script installed next to this Python."""
+    return str(Path(sys.executable).with_name("inctrack"))
+
+
+def head_past_events(path: Path) -> None:
+    """Move the hash chain's head (``inctrack.storage.chain``) past the events a builder
+    inserted without hashes into the SQLite file ``path``, so that commands run on it
+    append after them instead of reusing their ids. Those events stay unchained (events
+    are append-only: their hashes cannot be added later); ``db verify`` would say so,
+    which no timing reads; appending costs what it costs on a chained file."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        count, last = connection.execute("SELECT count(*), max(id) FROM events").fetchone()
+        connection.execute(
+            "UPDATE chain_head SET event_count = ?, last_event_id = ? WHERE id = 1",
+            (count, last or 0),
+        )
+    connection.close()
+
+
+def pick(path: Path, status: str, count: int, skip: int = 0) -> list[str]:
+    """``count`` IDs of incidents in ``status``, after the first ``skip`` of them."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        found = connection.execute(
+            "SELECT id FROM incidents WHERE status = ? ORDER BY id LIMIT ? OFFSET ?",
+            (status, count, skip),
+        ).fetchall()
+    if len(found) < count:
+        raise SystemExit(f"{path} has fewer than {count + skip} incidents {status}")
+    return [f"INC-{number}" for (number,) in found]
+
+
+def first_report(path: Path) -> str:
+    """The first report in ``path`` as ISO 8601 (``--since FIRST`` reads every incident)."""
+    import sqlite3
+    from datetime import UTC
+
+    with sqlite3.connect(path) as connection:
+        (first,) = connection.execute("SELECT min(reported_at) FROM incidents").fetchone()
+    return datetime.fromisoformat(str(first)).replace(tzinfo=UTC).isoformat()
