@@ -236,7 +236,7 @@ class Bench:
             row.pg = {"measured": f"failed (exit {failed.returncode})", "ratio": "—"}
             return
         median = statistics.median(times)
-        ratio = f"{median / row.seconds:.2f}{TIMES}" if row.seconds else "—"
+        ratio = _pg_ratio(median / row.seconds) if row.seconds else "—"
         row.pg = {"measured": f"{median:.3f} s", "ratio": ratio}
 
 
@@ -244,7 +244,10 @@ def _yes(met: bool) -> str:
     return "yes" if met else "**no**"
 
 
-# --- import and export ------------------------------------------------------------------
+def _pg_ratio(ratio: float) -> str:
+    """PostgreSQL's time over SQLite's, in bold past the target (1.5)."""
+    shown = f"{ratio:.2f}{TIMES}"
+    return shown if ratio <= 1.5 else f"**{shown}**"
 
 
 # --- the table --------------------------------------------------------------------------
@@ -369,7 +372,7 @@ def main() -> int:
                 transfer_rows(bench, transfers, rows, folder, scratch, options.pg, sizes)
     for name in names:
         if name not in rows:
-            rows[name] = Row(name, "", "not run (--big)" if name in BIG_ROWS else "not run")
+            rows[name] = Row(f"`{name}`", "—", "not run (--big)" if name in BIG_ROWS else "not run")
     print(f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'unknown'}: "
           f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} "
           f"{platform.release()}, Python {platform.python_version()}; median of "
@@ -480,7 +483,7 @@ def transfer_rows(
             pg_result = on_pg.get(name)
             if isinstance(pg_result, tuple):
                 row.pg = {"measured": f"{pg_result[0]:,.0f} {unit}",
-                          "ratio": f"{result[0] / pg_result[0]:.2f}{TIMES} slower"}  # fmt: skip
+                          "ratio": _pg_ratio(result[0] / pg_result[0])}  # fmt: skip
             elif pg_result:
                 row.pg = {"measured": pg_result, "ratio": "—"}
         rows[name] = row
