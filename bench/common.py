@@ -168,7 +168,7 @@ def transfer(
     if "import" in names or "export" in names:
         runs_here = runs if "import" in names else 1
         done = _imports(runs_here, env, folder / "desk.jsonl", [], fresh, "created", results,
-                        "import")  # fmt: skip
+                        "import", floor=out / "floor.db")  # fmt: skip
         if done and "export" in names:
             argv = [_inctrack(), "--db", done[0], "export", "--force", "-o",
                     str(out / "export.jsonl")]  # fmt: skip
@@ -191,15 +191,17 @@ def transfer(
 def _imports(
     runs: int, env: dict[str, str], source: Path, options: list[str], fresh: Fresh,
     counted: str, results: dict[str, tuple[float, float] | str], name: str,
+    floor: Path | None = None,
 ) -> tuple[str, Callable[[], None], int] | None:  # fmt: skip
     """Import ``source`` ``runs`` times, each into a fresh database, and set
     ``results[name]``; the last database is kept (for export) with what removes it and
     the ``counted`` figure of the summary (incidents created, rows read). None if a run
-    failed (its database removed)."""
+    failed (its database removed). With ``floor`` (a scratch file), each run is followed
+    by one of :func:`bulk_insert_floor` with as many rows: ``results[name + "-floor"]``."""
     import json
     import statistics
 
-    times, peak, count = [], 0.0, 0
+    times, peak, count, floors = [], 0.0, 0, []
     db, drop = "", _nothing
     try:
         for i in range(runs):
@@ -211,11 +213,15 @@ def _imports(
             count = int(json.loads(out)[counted])
             times.append(seconds)
             peak = max(peak, rss)
+            if floor:
+                floors.append(bulk_insert_floor(floor, count, env))
     except subprocess.CalledProcessError as failed:
         drop()
         results[name] = f"failed (exit {failed.returncode})"
         return None
     results[name] = (count / statistics.median(times), peak)
+    if floors:
+        results[f"{name}-floor"] = (statistics.median(floors), 0.0)
     return db, drop, count
 
 
@@ -281,3 +287,32 @@ def first_report(path: Path) -> str:
     with sqlite3.connect(path) as connection:
         (first,) = connection.execute("SELECT min(reported_at) FROM incidents").fetchone()
     return datetime.fromisoformat(str(first)).replace(tzinfo=UTC).isoformat()
+
+
+_BULK_INSERT = """
+import sqlite3, sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+connection = sqlite3.connect(path, isolation_level=None)
+connection.execute("PRAGMA journal_mode=WAL")
+columns = ", ".join(f"c{i} TEXT" for i in range(36))
+connection.execute(f"CREATE TABLE incidents (id INTEGER PRIMARY KEY, {columns})")
+for i in range(5):
+    connection.execute(f"CREATE INDEX by_{i} ON incidents (c{i}, c{i + 5})")
+rows = [(n, *(f"value {n % (7 + i) * 7919} of {i}" for i in range(36))) for n in range(count)]
+began = time.perf_counter()
+connection.execute("BEGIN")
+connection.executemany(f"INSERT INTO incidents VALUES (?{', ?' * 36})", rows)
+connection.execute("COMMIT")
+print(count / (time.perf_counter() - began))
+"""
+
+
+def bulk_insert_floor(path: Path, count: int, env: dict[str, str]) -> float:
+    """Rows per second of SQLite's own bulk insert, the floor under an import: ``count``
+    rows of 37 columns, built beforehand, into a new table with five indexes, with
+    ``executemany`` in one transaction (the figure excludes start-up and building)."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    argv = [sys.executable, "-c", _BULK_INSERT, str(path), str(count)]
+    done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
+    return float(done.stdout)

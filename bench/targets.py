@@ -480,6 +480,10 @@ def transfer_rows(
         else:
             row.measured = f"{result[0]:,.0f} {unit}, {result[1]:.0f} MiB"
             row.met = _yes(result[0] >= rate and result[1] <= 300)
+            floor = found.get(f"{name}-floor")
+            if isinstance(floor, tuple):  # the floor's rate over ours: how many times slower
+                row.floor = f"SQLite bulk insert, 5 indexes: {floor[0]:,.0f} rows/s"
+                row.ratio = f"{floor[0] / result[0]:.2f}{TIMES}"
             pg_result = on_pg.get(name)
             if isinstance(pg_result, tuple):
                 row.pg = {"measured": f"{pg_result[0]:,.0f} {unit}",
