@@ -77,6 +77,7 @@ def measure(path: Path, runs: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"floor": [], **{command: [] for command in COMMANDS}}
     with tempfile.TemporaryDirectory() as home:
         env = {key: value for key, value in os.environ.items() if not key.startswith("INCTRACK")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached after round 0
         env |= {
             "INCTRACK_DB": str(path), "INCTRACK_USER": "bench", "NO_COLOR": "1",
             "INCTRACK_CONFIG": str(Path(home) / "config.toml"),
