@@ -23,13 +23,10 @@ from inctrack.domain import (
     parse_incident_ref,
 )
 from inctrack.errors import Rejected
-from inctrack.incidents.updates import Updates
 from inctrack.records import Record, incident_record, problem_summary
-from inctrack.search import INCIDENT, matching
-from inctrack.services.records import update_record
 from inctrack.sla.evaluate import Clocks, clocks_for
 from inctrack.sla.policy import Policy
-from inctrack.storage.models import Event, Incident, Problem
+from inctrack.storage.models import Event, Incident
 from inctrack.work import UnitOfWork, no_such_incident
 
 _CHUNK = 500
@@ -102,6 +99,8 @@ def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
         where.append(col(Incident.major).is_(True))
     if query.search:
         ids: ColumnElement[int] = Incident.__table__.c.id  # type: ignore[attr-defined]
+        from inctrack.search import INCIDENT, matching
+
         where.append(matching(INCIDENT.name, query.search, ids))
     return where
 
@@ -176,6 +175,10 @@ class IncidentReader:
             clocks = self.clocks([incident])[incident.id]
         record = incident_record(incident, events=events, sla=clocks.record())
         if with_events:  # `show` names the problem and its workaround
+            from inctrack.incidents.updates import Updates
+            from inctrack.services.records import update_record
+            from inctrack.storage.models import Problem
+
             number = incident.problem_id
             problem = self.session.get(Problem, number) if number is not None else None
             record["problem_detail"] = problem_summary(problem)
