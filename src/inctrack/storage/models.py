@@ -27,6 +27,9 @@ from sqlmodel import Field, SQLModel
 
 from inctrack.storage.columns import EventFields, UTCDateTime, utc_field
 
+_utc = utc_field
+"""The name the table definitions here used before :mod:`inctrack.storage.columns`."""
+
 if TYPE_CHECKING:
     from inctrack.storage.tables.kb import Article, ArticleRevision, ArticleUse
     from inctrack.storage.tables.problems import Problem, ProblemEvent
