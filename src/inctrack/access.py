@@ -113,23 +113,30 @@ def roles_of(user: User) -> list[Role]:
     return [Role(name) for name in user.roles.split(",") if name]
 
 
+_ANYONE = "inctrack.people.anyone"
+"""Where a session keeps whether anyone is registered, and in which transaction."""
+
+
 class People:
     """Look-ups and permission checks over the users table."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._anyone: bool | None = None
 
     def anyone_registered(self) -> bool:
-        if self._anyone is None:
+        """Whether any user is registered: read once per transaction of the session
+        (identity and every permission check ask); users are only added, by :meth:`add`."""
+        transaction, anyone = self.session.info.get(_ANYONE, (None, False))
+        if transaction is None or transaction is not self.session.get_transaction():
             count = self.session.execute(select(func.count()).select_from(User)).scalar_one()
-            self._anyone = count > 0
-        return self._anyone
+            anyone = count > 0
+            self.session.info[_ANYONE] = (self.session.get_transaction(), anyone)
+        return bool(anyone)
 
     def add(self, user: User) -> None:
         self.session.add(user)
         self.session.flush()
-        self._anyone = True
+        self.session.info[_ANYONE] = (self.session.get_transaction(), True)
 
     def get(self, name: str) -> User | None:
         return self.session.get(User, name)

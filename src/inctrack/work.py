@@ -27,7 +27,7 @@ from inctrack.domain import Status, format_incident_id, parse_incident_ref
 from inctrack.domain import os_login as current_os_login
 from inctrack.errors import Conflict, NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
-from inctrack.services import status as services_status
+from inctrack.services import watch as services_watch
 from inctrack.sla import policy as policy_store
 from inctrack.sla.policy import Policy
 from inctrack.storage.chain import Chain
@@ -96,7 +96,7 @@ class UnitOfWork:
         self.chain = Chain(session)
         """The hash chain every incident event joins (``storage.chain``)."""
         self._policy: Policy | None = None
-        services_status.watch(session, actor=self.actor, now=self.now())
+        services_watch.watch(session, actor=self.actor, now=self.now())
         self.written: list[tuple[int, str]] = []
         """(incident number, event kind) of each event written in this unit, in order:
         what the command line runs hooks for once the transaction commits."""

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel, col, select
 
 from inctrack.errors import NotFound, PermissionDenied, Rejected
-from inctrack.storage.models import User
+from inctrack.storage.models import User, load_all
 from inctrack.work import UnitOfWork
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -116,6 +116,7 @@ class Grants:
         schema = self.session.execute(text("SELECT current_schema()")).scalar_one()
         run = self.session.execute
         run(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+        load_all()
         for table in [*SQLModel.metadata.tables, INDEX, *READ_ONLY, *search_views()]:
             run(text(f'GRANT {privileges(table)} ON "{schema}"."{table}" TO "{role}"'))
         run(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"'))

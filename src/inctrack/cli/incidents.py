@@ -34,7 +34,7 @@ from inctrack.cli.options import (
 )
 from inctrack.cli.output import notice
 from inctrack.cli.runtime import Runtime, runtime
-from inctrack.domain import Channel, ResolutionCode
+from inctrack.domain import Channel, ResolutionCode, format_incident_id
 from inctrack.errors import UsageError
 
 if TYPE_CHECKING:
@@ -193,16 +193,20 @@ def _log_one(
     quiet: bool,
     suggest: bool | None,
 ) -> None:
-    from inctrack.records import INCIDENT_CSV_COLUMNS
-    from inctrack.render.incidents import incident_detail
-
     with rt.tracker(write=True, hooks=True) as tracker:
         if fix is None:
             logged = tracker.intake.log(request)
             number, created = logged.number, logged.created
         else:
             number, created = tracker.log_resolved(request, code=fix[0], note=fix[1]).id, True
-        [record] = tracker.records([number])
+        # With -q, the ID alone: no record (SLA clocks, policy) to build, nothing to render.
+        [record] = [{"id": format_incident_id(number)}] if quiet else tracker.records([number])
+    if quiet:
+        typer.echo(record["id"])
+        return
+    from inctrack.records import INCIDENT_CSV_COLUMNS
+    from inctrack.render.incidents import incident_detail
+
     suggested = None
     if _suggesting(rt, suggest, fmt, quiet=quiet):
         with rt.tracker(write=False) as tracker:

@@ -25,6 +25,7 @@ from inctrack.cli import output
 from inctrack.cli.config import Settings, default_db_path, load_settings
 from inctrack.cli.options import OutputFormat
 from inctrack.clock import Clock, SystemClock
+from inctrack.domain import format_incident_id
 from inctrack.errors import Rejected
 
 if TYPE_CHECKING:
@@ -219,12 +220,17 @@ class Runtime:
         quiet: bool,
     ) -> None:
         """The shape of every incident write: parse --at, one core call, print the record."""
+        when = self.when(at)
+        with self.tracker(write=True, hooks=True) as tracker:
+            changed = action(tracker, when)
+            # With -q, the ID alone: no record (SLA clocks, policy) to build, nothing to render.
+            record = {"id": format_incident_id(changed.id)} if quiet else tracker.record(changed)
+        if quiet:
+            typer.echo(record["id"])
+            return
         from inctrack.records import INCIDENT_CSV_COLUMNS
         from inctrack.render.incidents import incident_detail
 
-        when = self.when(at)
-        with self.tracker(write=True, hooks=True) as tracker:
-            record = tracker.record(action(tracker, when))
         self.emit_written(
             record, fmt, quiet=quiet, table=incident_detail, columns=INCIDENT_CSV_COLUMNS
         )

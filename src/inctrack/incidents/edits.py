@@ -28,7 +28,6 @@ from inctrack.domain import (
 )
 from inctrack.errors import Conflict, Rejected
 from inctrack.lifecycle import Verb, next_status
-from inctrack.services.registry import Services
 from inctrack.storage.models import Incident
 from inctrack.work import UnitOfWork, no_such_incident
 
@@ -84,6 +83,8 @@ def edit_incident(
         )
     service = cleaned.get("service")
     if service is not None:
+        from inctrack.services.registry import Services
+
         cleaned["service"] = Services(work).resolve(service)
     change = work.begin(ref, Verb.EDIT, at, expected_version=expected_version)
     for field in cleaned:

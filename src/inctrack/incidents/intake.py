@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select
 from sqlmodel import SQLModel, col
@@ -38,12 +39,13 @@ from inctrack.domain import (
 )
 from inctrack.errors import NotFound, Rejected, UsageError
 from inctrack.incidents.requests import MAX_KEY, Logged, LogRequest, line_refused
-from inctrack.incidents.templates import Templates
 from inctrack.records import timestamp
-from inctrack.services.registry import Services
-from inctrack.services.status import refresh
+from inctrack.services.watch import refresh
 from inctrack.storage.models import Event, Incident
 from inctrack.work import IncidentChange, UnitOfWork, event_row
+
+if TYPE_CHECKING:
+    from inctrack.incidents.templates import Templates
 
 
 class Intake:
@@ -53,9 +55,15 @@ class Intake:
         self.work = work
         self.session = work.session
         self.taxonomy = Taxonomy(work.session)
-        self.templates = Templates(work)
         self._categories: dict[str, tuple[str, str | None]] = {}
         self._services: dict[str, str] = {}
+
+    @cached_property
+    def templates(self) -> Templates:
+        """``log --template``'s templates (loaded on first use)."""
+        from inctrack.incidents.templates import Templates
+
+        return Templates(self.work)
 
     def log(self, request: LogRequest) -> Logged:
         """Log one incident, or count a repeat on the open incident with its dedup key."""
@@ -133,6 +141,8 @@ class Intake:
         if name is None:
             return None
         if name not in self._services:
+            from inctrack.services.registry import Services
+
             self._services[name] = Services(self.work).resolve(name)
         return self._services[name]
 

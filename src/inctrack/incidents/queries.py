@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session, col
@@ -23,14 +23,14 @@ from inctrack.domain import (
     parse_incident_ref,
 )
 from inctrack.errors import Rejected
-from inctrack.incidents.updates import Updates
 from inctrack.records import Record, incident_record, problem_summary
-from inctrack.search import INCIDENT, matching
-from inctrack.services.records import update_record
 from inctrack.sla.evaluate import Clocks, clocks_for
 from inctrack.sla.policy import Policy
-from inctrack.storage.models import Event, Incident, Problem
+from inctrack.storage.models import Event, Incident
 from inctrack.work import UnitOfWork, no_such_incident
+
+if TYPE_CHECKING:
+    from inctrack.storage.models import Problem
 
 _CHUNK = 500
 """Incidents read per query (SQLite limits the number of bound values)."""
@@ -102,6 +102,8 @@ def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
         where.append(col(Incident.major).is_(True))
     if query.search:
         ids: ColumnElement[int] = Incident.__table__.c.id  # type: ignore[attr-defined]
+        from inctrack.search import INCIDENT, matching
+
         where.append(matching(INCIDENT.name, query.search, ids))
     return where
 
@@ -176,12 +178,29 @@ class IncidentReader:
             clocks = self.clocks([incident])[incident.id]
         record = incident_record(incident, events=events, sla=clocks.record())
         if with_events:  # `show` names the problem and its workaround
-            number = incident.problem_id
-            problem = self.session.get(Problem, number) if number is not None else None
-            record["problem_detail"] = problem_summary(problem)
+            record["problem_detail"] = problem_summary(self._problem(incident.problem_id))
             record["duplicates"] = self.duplicates(incident)
-            record["updates"] = [update_record(u) for u in Updates(self.work).of(incident.id)]
+            record["updates"] = self._updates(incident.id)
         return record
+
+    def _problem(self, number: int | None) -> Problem | None:
+        if number is None:
+            return None
+        from inctrack.storage.models import Problem
+
+        return self.session.get(Problem, number)
+
+    def _updates(self, number: int) -> list[Record]:
+        """The incident's stakeholder updates as records (the services' records module,
+        and its status enum, loaded only when there are some)."""
+        from inctrack.incidents.updates import Updates
+
+        updates = Updates(self.work).of(number)
+        if not updates:
+            return []
+        from inctrack.services.records import update_record
+
+        return [update_record(update) for update in updates]
 
     def duplicates(self, incident: Incident) -> list[str]:
         """The incidents marked as duplicates of this one (its twins), oldest first."""

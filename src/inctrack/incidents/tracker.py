@@ -19,11 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inctrack.access import roles_of
-from inctrack.admin.categories import Categories
-from inctrack.admin.groups import Groups
-from inctrack.admin.settings import TeamSettings
 from inctrack.admin.taxonomy import Taxonomy, join
-from inctrack.admin.users import Users
 from inctrack.clock import Clock
 from inctrack.domain import (
     MAX_TIER,
@@ -42,19 +38,17 @@ from inctrack.domain import (
     required_text,
 )
 from inctrack.errors import Rejected
+from inctrack.incidents.desk import Desk
 from inctrack.incidents.edits import edit_incident
 from inctrack.incidents.intake import Intake
 from inctrack.incidents.queries import IncidentReader
 from inctrack.incidents.requests import LogRequest
-from inctrack.incidents.updates import Updates
 from inctrack.lifecycle import Verb, next_status
-from inctrack.services.maintenance import Maintenance
-from inctrack.services.registry import Services
 from inctrack.storage.models import Incident
 from inctrack.work import IncidentChange, UnitOfWork
 
 
-class Tracker(IncidentReader):
+class Tracker(Desk, IncidentReader):
     """Incidents read and changed inside one unit of work, one method per verb."""
 
     def __init__(
@@ -64,14 +58,6 @@ class Tracker(IncidentReader):
         super().__init__(UnitOfWork(session, clock=clock, actor=actor, os_login=os_login))
         self.taxonomy = Taxonomy(session)
         self.intake = Intake(self.work)
-        self.templates = self.intake.templates
-        self.users = Users(self.work)
-        self.groups = Groups(self.work)
-        self.categories = Categories(self.work)
-        self.settings = TeamSettings(self.work)
-        self.services = Services(self.work)
-        self.maintenance = Maintenance(self.work)
-        self.updates = Updates(self.work)
 
     def log(
         self,

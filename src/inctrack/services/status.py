@@ -3,11 +3,11 @@
 The effective status of a service is the one set by hand (``service status``)
 when there is one, else the one its open incidents give it (:func:`derive`).
 Every change of it is one :class:`ServiceStatusChange` row, written in the
-same transaction as what caused it: :func:`watch` makes every flush of a
-session that changed an incident's service, impact, major flag or status
-re-derive the services involved. Maintenance windows start and end by the
-clock, not by an event, so they are never recorded: they are laid over the
-recorded history when it is read (:func:`status_timeline`, :func:`status_at`).
+same transaction as what caused it: :func:`inctrack.services.watch.watch` makes
+every flush of a session that changed an incident's service, impact, major flag
+or status re-derive the services involved (:func:`refresh`). Maintenance windows
+start and end by the clock, not by an event, so they are never recorded: they
+are laid over the recorded history when it is read (:func:`status_timeline`, :func:`status_at`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -39,9 +38,6 @@ class ServiceStatus(StrEnum):
 
 SEVERITY = tuple(ServiceStatus)
 """Statuses ordered best to worst: the worst of several is the one furthest along."""
-
-WATCHED = ("service", "impact", "major", "status")
-"""The incident fields a service's derived status depends on."""
 
 _SECOND = timedelta(seconds=1)
 
@@ -136,53 +132,6 @@ def record(
     session.execute(update(Service).where(col(Service.id) == service.id).values(status=new.value))
     set_committed_value(service, "status", new.value)
     return new
-
-
-# -- keeping the history as incidents change -------------------------------------------
-
-_PENDING = "inctrack.services.pending"
-_ACTOR = "inctrack.services.actor"
-
-
-def watch(session: Session, *, actor: str, now: datetime) -> None:
-    """Make every flush of ``session`` record the status changes its incident
-    changes cause, in the same transaction (once per session)."""
-    session.info[_ACTOR] = (actor, now)
-    if not event.contains(session, "after_flush", _collect):
-        event.listen(session, "after_flush", _collect)
-        event.listen(session, "after_flush_postexec", _refresh)
-
-
-def _collect(session: Session, _context: Any) -> None:
-    pending: dict[str, tuple[datetime, int]] = session.info.setdefault(_PENDING, {})
-    for incident in [*session.new, *session.dirty]:
-        if not isinstance(incident, Incident):
-            continue
-        state = inspect(incident)
-        names: set[str] = set()
-        touched = incident in session.new
-        for field in WATCHED:
-            history = state.attrs[field].history
-            touched |= history.has_changes()
-            if field == "service":
-                names.update(str(value) for value in history.deleted if value)
-        if not touched:
-            continue
-        if incident.service:
-            names.add(incident.service)
-        when = incident.updated_at
-        for name in names:
-            earlier = pending.get(name)
-            if earlier is None or when > earlier[0]:
-                pending[name] = (when, incident.id)
-
-
-def _refresh(session: Session, _context: Any) -> None:
-    pending: dict[str, tuple[datetime, int]] = session.info.pop(_PENDING, {})
-    if not pending:
-        return
-    actor, now = session.info.get(_ACTOR, ("inctrack", None))
-    refresh(session, pending, actor=actor, now=now)
 
 
 def refresh(

@@ -18,8 +18,9 @@ from sqlmodel import SQLModel
 
 from inctrack.errors import Rejected
 from inctrack.storage.chain import Chain
-from inctrack.storage.models import EventFields
+from inctrack.storage.models import EventFields, load_all
 
+load_all()  # the tables below, those of storage.tables among them
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 UPDATES: Table = SQLModel.metadata.tables["updates"]

@@ -4,42 +4,39 @@ Column names follow the JSON record of docs/reference/formats.md, except
 ``assignment_group`` (``group`` in JSON: GROUP is an SQL keyword) and
 ``problem_id`` (``problem`` in JSON, rendered as ``PRB-n``). Every timestamp
 is stored in UTC and comes back timezone-aware (:class:`UTCDateTime`).
+
+This module is the one way to the tables. It builds the ones every incident
+command uses (incidents, events, counters, people, team settings) when it is
+imported; the others (problems, templates, knowledge articles, services,
+stakeholder updates, reviews) live in :mod:`inctrack.storage.tables` and are
+built the first time someone names one here (``from inctrack.storage.models
+import Article``): building a table class costs a few milliseconds, and `log`
+or `note` need none of them. Whatever needs the whole schema in
+``SQLModel.metadata`` (migration checks, grants, bulk transfers) calls
+:func:`load_all` first.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+import importlib
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, Index, UniqueConstraint
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
+from inctrack.storage.columns import EventFields, UTCDateTime, utc_field
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+_utc = utc_field
+"""The name the table definitions here used before :mod:`inctrack.storage.columns`."""
 
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; inctrack stores aware UTC")
-        value = value.astimezone(UTC)
-        # SQLite has no time zone type: store naive UTC text so it sorts and compares.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _utc(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
+if TYPE_CHECKING:
+    from inctrack.storage.tables.kb import Article, ArticleRevision, ArticleUse
+    from inctrack.storage.tables.problems import Problem, ProblemEvent
+    from inctrack.storage.tables.reviews import ActionItem, Review, ReviewEvent
+    from inctrack.storage.tables.services import MaintenanceWindow, Service, ServiceStatusChange
+    from inctrack.storage.tables.templates import Template
+    from inctrack.storage.tables.updates import Update
 
 
 class Incident(SQLModel, table=True):
@@ -69,8 +66,8 @@ class Incident(SQLModel, table=True):
     description: str | None = None
     reporter: str
     reporter_contact: str | None = None
-    reported_at: datetime = _utc()
-    logged_at: datetime = _utc()
+    reported_at: datetime = utc_field()
+    logged_at: datetime = utc_field()
     logged_by: str
     channel: str | None = None
     service: str | None = None
@@ -89,9 +86,9 @@ class Incident(SQLModel, table=True):
     roles: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     resolution_code: str | None = None
     resolution_note: str | None = None
-    responded_at: datetime | None = _utc(default=None)
-    resolved_at: datetime | None = _utc(default=None)
-    closed_at: datetime | None = _utc(default=None)
+    responded_at: datetime | None = utc_field(default=None)
+    resolved_at: datetime | None = utc_field(default=None)
+    closed_at: datetime | None = utc_field(default=None)
     closed_by: str | None = None
     confirmed_by: str | None = None
     reopen_count: int = 0
@@ -105,28 +102,10 @@ class Incident(SQLModel, table=True):
     source_key: str | None = None
     """The key of the file row it was imported from, when the row had no ``id`` or
     ``external_id``: what makes importing the same file again add nothing."""
-    updated_at: datetime = _utc()
+    updated_at: datetime = utc_field()
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
-
-
-class EventFields(SQLModel):
-    """What every event says, of an incident or a problem: one field's old and new
-    value, or a message."""
-
-    at: datetime = _utc()
-    """When it happened (``--at``), as the actor says."""
-    recorded_at: datetime = _utc()
-    """When inctrack wrote it."""
-    actor: str
-    kind: str
-    field: str | None = None
-    old: str | None = None
-    new: str | None = None
-    message: str | None = None
-    os_login: str | None = None
-    """The operating-system login that ran the command (NULL when not known)."""
 
 
 class Event(EventFields, table=True):
@@ -173,8 +152,8 @@ class Category(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(unique=True)
-    retired_at: datetime | None = _utc(default=None)
-    created_at: datetime = _utc()
+    retired_at: datetime | None = utc_field(default=None)
+    created_at: datetime = utc_field()
 
 
 class Group(SQLModel, table=True):
@@ -190,8 +169,8 @@ class Group(SQLModel, table=True):
     name: str = Field(unique=True)
     folded: str = Field(unique=True)
     description: str | None = None
-    retired_at: datetime | None = _utc(default=None)
-    created_at: datetime = _utc()
+    retired_at: datetime | None = utc_field(default=None)
+    created_at: datetime = utc_field()
 
 
 class User(SQLModel, table=True):
@@ -210,7 +189,7 @@ class User(SQLModel, table=True):
     assignment_group: str | None = None
     email: str | None = None
     active: bool = True
-    created_at: datetime = _utc()
+    created_at: datetime = utc_field()
     login: str | None = None
     """The OS login this user is bound to: acting as them from another login needs an admin."""
     db_role: str | None = None
@@ -235,241 +214,64 @@ class Holiday(SQLModel, table=True):
     name: str | None = None
 
 
-class Problem(SQLModel, table=True):
-    """A problem record ``PRB-n``: the underlying cause behind one or more incidents."""
+__all__ = [
+    "ActionItem",
+    "Article",
+    "ArticleRevision",
+    "ArticleUse",
+    "Category",
+    "ChainHead",
+    "Counter",
+    "Event",
+    "EventFields",
+    "Group",
+    "Holiday",
+    "Incident",
+    "MaintenanceWindow",
+    "Problem",
+    "ProblemEvent",
+    "Review",
+    "ReviewEvent",
+    "Service",
+    "ServiceStatusChange",
+    "Setting",
+    "Template",
+    "UTCDateTime",
+    "Update",
+    "User",
+    "load_all",
+    "utc_field",
+]
 
-    __tablename__ = "problems"
-
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    title: str
-    description: str | None = None
-    status: str
-    root_cause: str | None = None
-    workaround: str | None = None
-    created_at: datetime = _utc()
-    created_by: str
-    updated_at: datetime = _utc()
-    resolved_at: datetime | None = _utc(default=None)
-    closed_at: datetime | None = _utc(default=None)
-
-
-class ProblemEvent(EventFields, table=True):
-    """One change to one problem; append-only like :class:`Event`."""
-
-    __tablename__ = "problem_events"
-    __table_args__ = (Index("ix_problem_events_problem_id_id", "problem_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    problem_id: int = Field(foreign_key="problems.id")
-
-
-class Template(SQLModel, table=True):
-    """Default field values for ``log --template NAME``."""
-
-    __tablename__ = "templates"
-
-    name: str = Field(primary_key=True)
-    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = _utc()
-    created_by: str
-
-
-class Article(SQLModel, table=True):
-    """A knowledge article ``KB-n``: its latest revision, in plain columns (title, body,
-    tags) that a full-text index can read, and where it stands.
-
-    ``published_revision`` is the revision a publisher approved (``kb publish``): what
-    ``kb run`` runs, even when later drafts exist. ``source`` is the import key: the
-    file an article came from (``kb import``), so a re-import updates it.
-    """
-
-    __tablename__ = "articles"
-
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    title: str
-    body: str
-    tags: str = ""
-    """Comma-separated, lower case, sorted."""
-    category: str | None = None
-    subcategory: str | None = None
-    service: str | None = None
-    status: str
-    revision: int = 1
-    published_revision: int | None = None
-    published_by: str | None = None
-    published_at: datetime | None = _utc(default=None)
-    source: str | None = Field(default=None, unique=True)
-    created_at: datetime = _utc()
-    created_by: str
-    updated_at: datetime = _utc()
+_LAZY = {
+    "Problem": "problems",
+    "ProblemEvent": "problems",
+    "Template": "templates",
+    "Article": "kb",
+    "ArticleRevision": "kb",
+    "ArticleUse": "kb",
+    "Service": "services",
+    "ServiceStatusChange": "services",
+    "MaintenanceWindow": "services",
+    "Update": "updates",
+    "Review": "reviews",
+    "ReviewEvent": "reviews",
+    "ActionItem": "reviews",
+}
+"""Table class -> the module of :mod:`inctrack.storage.tables` that defines it."""
 
 
-class ArticleRevision(SQLModel, table=True):
-    """One revision of an article, as it was written: every edit adds one."""
-
-    __tablename__ = "article_revisions"
-    __table_args__ = (
-        UniqueConstraint("article_id", "number", name="uq_article_revisions_article_number"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    article_id: int = Field(foreign_key="articles.id")
-    number: int
-    title: str
-    body: str
-    tags: str = ""
-    category: str | None = None
-    subcategory: str | None = None
-    service: str | None = None
-    at: datetime = _utc()
-    actor: str
-    note: str | None = None
+def __getattr__(name: str) -> Any:
+    """A table of :mod:`inctrack.storage.tables`, built on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"inctrack.storage.tables.{module}"), name)
+    globals()[name] = value
+    return value
 
 
-class ArticleUse(SQLModel, table=True):
-    """An article used on an incident: linked, resolved with, run, or judged helpful."""
-
-    __tablename__ = "article_uses"
-    __table_args__ = (
-        Index("ix_article_uses_article_id", "article_id"),
-        Index("ix_article_uses_incident_id", "incident_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    article_id: int = Field(foreign_key="articles.id")
-    incident_id: int = Field(foreign_key="incidents.id")
-    revision: int
-    kind: str
-    """``linked``, ``resolved``, ``run``, ``helpful`` or ``not-helpful``."""
-    at: datetime = _utc()
-    actor: str
-
-
-class Service(SQLModel, table=True):
-    """A service of the registry: what an incident's ``--service`` names.
-
-    ``status`` is the effective status as last recorded (a status set by hand,
-    ``manual_status``, else the one its open incidents give it); maintenance
-    windows are laid over it when read, since they start by the clock, not by
-    an event. Services are retired, never deleted; ``folded`` keeps names
-    unique whatever their case.
-    """
-
-    __tablename__ = "services"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
-    folded: str = Field(unique=True)
-    title: str
-    group_name: str | None = None
-    description: str | None = None
-    status: str = "operational"
-    manual_status: str | None = None
-    manual_reason: str | None = None
-    retired_at: datetime | None = _utc(default=None)
-    created_at: datetime = _utc()
-
-
-class ServiceStatusChange(SQLModel, table=True):
-    """One change of a service's recorded status, written in the transaction that
-    caused it: an incident change (``cause`` "incident"), a status set by hand
-    ("manual") or cleared ("auto"), or the service's registration ("registered")."""
-
-    __tablename__ = "service_status_changes"
-    __table_args__ = (Index("ix_service_status_changes_service_id_at", "service_id", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    service_id: int = Field(foreign_key="services.id")
-    at: datetime = _utc()
-    recorded_at: datetime = _utc()
-    actor: str
-    old: str | None = None
-    status: str
-    cause: str
-    incident_id: int | None = None
-    reason: str | None = None
-
-
-class MaintenanceWindow(SQLModel, table=True):
-    """Scheduled maintenance ``MNT-n`` of one service, from ``starts_at`` to ``ends_at``."""
-
-    __tablename__ = "maintenance_windows"
-    __table_args__ = (
-        Index("ix_maintenance_windows_service_id_starts_at", "service_id", "starts_at"),
-    )
-
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    service_id: int = Field(foreign_key="services.id")
-    starts_at: datetime = _utc()
-    ends_at: datetime = _utc()
-    message: str
-    created_at: datetime = _utc()
-    created_by: str
-    cancelled_at: datetime | None = _utc(default=None)
-    cancelled_by: str | None = None
-
-
-class Update(SQLModel, table=True):
-    """A stakeholder update on an incident (``update INC-n``); its timeline event
-    (kind ``update``) is ``event_id``. Only ``public`` ones reach the status page."""
-
-    __tablename__ = "updates"
-    __table_args__ = (
-        Index("ix_updates_incident_id_at", "incident_id", "at"),
-        Index("ix_updates_public_at", "public", "at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incidents.id")
-    event_id: int = Field(foreign_key="events.id")
-    at: datetime = _utc()
-    actor: str
-    state: str
-    public: bool = False
-    message: str
-
-
-class Review(SQLModel, table=True):
-    """The post-incident review of one incident (``review INC-n``): the sections the
-    team writes; the rest of a review is read from the incident's timeline."""
-
-    __tablename__ = "reviews"
-
-    incident_id: int = Field(
-        foreign_key="incidents.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
-    )
-    status: str = "draft"
-    sections: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = _utc()
-    created_by: str
-    updated_at: datetime = _utc()
-    completed_at: datetime | None = _utc(default=None)
-    completed_by: str | None = None
-
-
-class ReviewEvent(EventFields, table=True):
-    """One change to one review (created, a section written, completed), in order."""
-
-    __tablename__ = "review_events"
-    __table_args__ = (Index("ix_review_events_review_id_id", "review_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(foreign_key="reviews.incident_id")
-
-
-class ActionItem(SQLModel, table=True):
-    """A follow-up action ``ACT-n`` of a review: what, who, by when, done or not."""
-
-    __tablename__ = "action_items"
-    __table_args__ = (Index("ix_action_items_done_at_due_at", "done_at", "due_at"),)
-
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    incident_id: int = Field(foreign_key="reviews.incident_id")
-    text: str
-    owner: str
-    due_at: datetime = _utc()
-    problem_id: int | None = Field(default=None, foreign_key="problems.id")
-    created_at: datetime = _utc()
-    created_by: str
-    done_at: datetime | None = _utc(default=None)
-    done_by: str | None = None
+def load_all() -> None:
+    """Build every table, so that ``SQLModel.metadata`` holds the whole schema."""
+    for name in _LAZY:
+        __getattr__(name)

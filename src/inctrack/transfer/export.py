@@ -28,8 +28,9 @@ from inctrack.incidents.tracker import Tracker
 from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
 from inctrack.services.records import update_record
 from inctrack.storage.engine import SNAPSHOT
-from inctrack.storage.models import Event, Incident, Update
+from inctrack.storage.models import Event, Incident, Update, load_all
 
+load_all()  # the tables below, those of storage.tables among them
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 UPDATES: Table = SQLModel.metadata.tables["updates"]

@@ -30,9 +30,11 @@ from inctrack.incidents.tracker import Tracker
 from inctrack.services.registry import Services
 from inctrack.services.status import refresh
 from inctrack.storage.bulk import BulkInsert
+from inctrack.storage.models import load_all
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
 
+load_all()  # the tables below, those of storage.tables among them
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
 CATEGORIES: Table = SQLModel.metadata.tables["categories"]
