@@ -41,6 +41,7 @@ from inctrack.errors import NotFound, Rejected, UsageError
 from inctrack.incidents.requests import MAX_KEY, Logged, LogRequest, line_refused
 from inctrack.records import timestamp
 from inctrack.services.watch import refresh
+from inctrack.sla import stored
 from inctrack.storage.models import Event, Incident
 from inctrack.work import IncidentChange, UnitOfWork, event_row
 
@@ -191,6 +192,7 @@ class Intake:
             touched = {row["service"]: (row["reported_at"], row["id"]) for row in created
                        if row["service"] is not None}  # fmt: skip
             refresh(self.session, touched, actor=self.work.actor, now=now)
+            stored.refresh(self.session, [row["id"] for row in created], self.work.policy())
         self.session.flush()
         return results
 

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from inctrack.storage.tables.updates import Update
 
 
+DERIVED = {"info": {"derived": True}}
+"""A column derived from the incident's events (``sla.stored`` computes it): whole-row
+writers (``storage.bulk``) leave it out, to be refreshed after."""
+
+
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
     __table_args__ = (
@@ -106,6 +111,9 @@ class Incident(SQLModel, table=True):
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
+    next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
+    """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
+    runs now, from the timeline and the policy; NULL when closed or nothing is due."""
 
 
 class Event(EventFields, table=True):
