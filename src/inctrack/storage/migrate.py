@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from inctrack.storage.engine import Database
 
-HEAD = "0013"
+HEAD = "0014"
 """The newest revision under ``migrations/versions``; a test keeps the two in step."""
 
 _PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server
@@ -156,7 +156,24 @@ def upgrade(database: Database) -> str | None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if now is not None:
+            after_upgrade(connection, now)
     return backup
+
+
+AFTER_UPGRADE = ("inctrack.sla.stored",)
+"""Modules with an ``upgraded(connection, revision)`` function, called in the upgrade's
+transaction once an existing database (at ``revision`` before) reaches HEAD: what
+a migration cannot do, since it imports nothing of the application (fill derived
+columns computed by today's code, migration 0014). Named, not imported, here:
+storage stays below them."""
+
+
+def after_upgrade(connection: Connection, revision: str) -> None:
+    import importlib
+
+    for name in AFTER_UPGRADE:
+        importlib.import_module(name).upgraded(connection, revision)
 
 
 def refuse_unusable(

@@ -42,6 +42,11 @@ def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+DERIVED = {"info": {"derived": True}}
+"""A column derived from the incident's events (``sla.stored`` computes it): whole-row
+writers (``storage.bulk``) leave it out, to be refreshed after."""
+
+
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
     __table_args__ = (
@@ -109,6 +114,9 @@ class Incident(SQLModel, table=True):
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
+    next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
+    """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
+    runs now, from the timeline and the policy; NULL when closed or nothing is due."""
 
 
 class EventFields(SQLModel):
