@@ -180,7 +180,7 @@ def _jsonl(record: Record) -> str:
     """One JSON Lines line: orjson writes what ``json.dumps(record, ensure_ascii=False,
     separators=(",", ":"))`` does for text, integers, booleans and null (checked over every
     code point); a diagnostic's evidence may hold floats, which the two write differently."""
-    if not any("evidence" in event for event in record["events"]):
+    if not any("evidence" in event for event in record.get("events") or ()):
         try:
             return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
         except TypeError:  # an integer past 64 bits: json's own text
