@@ -125,7 +125,7 @@ def event_record(event: Event | ProblemEvent) -> Record:
     if hasattr(event, "hash"):  # problem events are not chained
         record |= {"prev_hash": getattr(event, "prev_hash"), "hash": getattr(event, "hash")}  # noqa: B009
     if event.kind == EVIDENCE_KIND and event.message:
-        return _evidence(record)
+        return evidence_record(record)
     return record
 
 
@@ -133,7 +133,7 @@ EVIDENCE_KIND = "diagnostic"
 """The event of a diagnostic run (``kb run``): its message is the evidence as JSON."""
 
 
-def _evidence(record: Record) -> Record:
+def evidence_record(record: Record) -> Record:
     """A diagnostic run's event: the evidence whole under ``evidence``, and a one-line
     message saying what ran and how it ended."""
     import json

@@ -75,15 +75,14 @@ class BulkInsert:
         """Insert events, each its incident's number and its :data:`EVENT_VALUES`, at the
         end of the hash chain (``storage.chain``), in the order given; returns their ids,
         in that order."""
-        given = [{"incident_id": n, **dict(zip(EVENT_VALUES, e, strict=True))} for n, e in rows]
-        chained = Chain(self.connection).extend(given)
+        chained = Chain(self.connection).extend_rows([(n, *e) for n, e in rows])
         columns = self.EVENT_COLUMNS
-        values = [tuple(row[name] for name in columns) for row in chained]
+        values: list[tuple[Any, ...]] = chained
         if self.sqlite:
             times = _SqliteTimes()  # an incident's events share times: each formatted once
-            values = [(*v[:2], times[v[2]], times[v[3]], *v[4:]) for v in values]
+            values = [(*v[:2], times[v[2]], times[v[3]], *v[4:]) for v in chained]
         self._insert(EVENTS, columns, values)
-        return [int(v[0]) for v in values]
+        return [int(v[0]) for v in chained]
 
     def updates(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Insert stakeholder updates, each its :attr:`UPDATE_COLUMNS` in order."""

@@ -14,18 +14,29 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from textwrap import indent
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, select
+import orjson
+from sqlalchemy import String, Table, select, type_coerce
 from sqlmodel import SQLModel
 
 from inctrack.files import text_output
 from inctrack.incidents.queries import IncidentQuery, incident_filters
 from inctrack.incidents.tracker import Tracker
-from inctrack.records import INCIDENT_CSV_COLUMNS, Record, csv_text, flatten, incident_record
+from inctrack.records import (
+    EVIDENCE_KIND,
+    INCIDENT_CSV_COLUMNS,
+    Record,
+    csv_text,
+    evidence_record,
+    flatten,
+    incident_record,
+    timestamp,
+)
 from inctrack.services.records import update_record
 from inctrack.storage.engine import SNAPSHOT
 from inctrack.storage.models import Event, Incident, Update, load_all
@@ -72,14 +83,15 @@ def export_records(tracker: Tracker, query: IncidentQuery) -> Iterator[Record]:
         if not rows:
             return
         ids = [row.id for row in rows]
-        events: dict[int, list[Any]] = defaultdict(list)
+        events: dict[int, list[Record]] = defaultdict(list)
+        times = _Times()  # a chunk's: the cache stays small
         event_query = (
-            select(EVENTS)
+            select(*_EVENT_COLUMNS)
             .where(EVENTS.c.incident_id.in_(ids))
             .order_by(EVENTS.c.incident_id, EVENTS.c.id)
         )
         for event in session.execute(event_query):
-            events[event.incident_id].append(event)
+            events[event[0]].append(_event_record(event, times))
         updates: dict[int, list[Any]] = defaultdict(list)
         update_query = (
             select(UPDATES)
@@ -89,8 +101,48 @@ def export_records(tracker: Tracker, query: IncidentQuery) -> Iterator[Record]:
         for update in session.execute(update_query):
             updates[update.incident_id].append(update)
         for row in rows:
-            yield export_record(row, events.get(row.id, []), updates.get(row.id, []))
+            record = incident_record(cast(Incident, row))
+            del record["sla"]
+            record["events"] = events.get(row.id, [])
+            record["updates"] = [update_record(cast(Update, u)) for u in updates.get(row.id, [])]
+            yield record
         last = ids[-1]
+
+
+_EVENT_COLUMNS = (
+    EVENTS.c.incident_id,
+    *(
+        type_coerce(EVENTS.c[name], String) if name in ("at", "recorded_at") else EVENTS.c[name]
+        for name in ("at", "recorded_at", "actor", "kind", "field", "old", "new", "message",
+                     "os_login", "prev_hash", "hash")
+    ),
+)  # fmt: skip
+"""An event's columns as an export writes them, its times as the driver gives them (read
+through :class:`_Times`, which formats each distinct time once: events share times)."""
+
+
+class _Times(dict[Any, str]):
+    """Stored times -> ``records.timestamp`` text; SQLite gives naive UTC text, PostgreSQL
+    aware datetimes."""
+
+    def __missing__(self, raw: Any) -> str:
+        value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        text = self[raw] = str(timestamp(value))
+        return text
+
+
+def _event_record(row: Any, times: _Times) -> Record:
+    """``records.event_record`` of an event row read with :data:`_EVENT_COLUMNS`."""
+    _, at, recorded_at, actor, kind, field, old, new, message, login, prev_hash, hash_ = row
+    record: Record = {
+        "at": times[at], "recorded_at": times[recorded_at], "actor": actor, "kind": kind,
+        "field": field, "old": old, "new": new, "message": message, "os_login": login,
+        "prev_hash": prev_hash, "hash": hash_,
+    }  # fmt: skip
+    if kind == EVIDENCE_KIND and message:
+        return evidence_record(record)
+    return record
 
 
 def export_record(incident: Any, events: Sequence[Any], updates: Sequence[Any] = ()) -> Record:
@@ -112,7 +164,7 @@ def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> 
         out.write("[")
     for record in records:
         if fmt is ExportFormat.JSONL:
-            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(_jsonl(record))
         elif fmt is ExportFormat.JSON:  # the same text as json.dumps(all, indent=2)
             text = json.dumps(record, ensure_ascii=False, indent=2)
             out.write(("\n" if incidents == 0 else ",\n") + indent(text, "  "))
@@ -123,6 +175,18 @@ def write_export(records: Iterable[Record], fmt: ExportFormat, out: IO[str]) -> 
     if fmt is ExportFormat.JSON:
         out.write("\n]\n" if incidents else "]\n")
     return incidents, events
+
+
+def _jsonl(record: Record) -> str:
+    """One JSON Lines line: orjson writes what ``json.dumps(record, ensure_ascii=False,
+    separators=(",", ":"))`` does for text, integers, booleans and null (checked over every
+    code point); a diagnostic's evidence may hold floats, which the two write differently."""
+    if not any("evidence" in event for event in record.get("events") or ()):
+        try:
+            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
+        except TypeError:  # an integer past 64 bits: json's own text
+            pass
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def csv_row(record: Record) -> list[str]:

@@ -24,7 +24,7 @@ from sqlmodel import SQLModel
 
 from inctrack import search
 from inctrack.admin.taxonomy import join
-from inctrack.domain import format_incident_id
+from inctrack.domain import OPEN_STATUSES, format_incident_id
 from inctrack.errors import Conflict
 from inctrack.incidents.tracker import Tracker
 from inctrack.services.registry import Services
@@ -47,6 +47,7 @@ REPORT_INDEXES = frozenset(
 )
 """The trend reports' indexes (migration 0005): nothing during an import reads them."""
 
+OPEN = frozenset(status.value for status in OPEN_STATUSES)
 IMPORT_CHUNK = 2000
 """Incidents written per bulk insert while importing."""
 
@@ -114,6 +115,9 @@ class Importer:
         self.touched_services: set[str] = set()
         self.written: set[int] = set()
         """Incidents created or changed: their derived columns are refreshed at the end."""
+        self.open_only = all(d.scope == "open" for d in stored.registered())
+        """Whether the derived columns are NULL on closed incidents, as bulk inserts leave
+        them: a closed incident created here needs no refresh then."""
         # Holding the counter's row lock (unless nothing is written): concurrent `log`s wait.
         self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
@@ -316,7 +320,9 @@ class Importer:
         for _, draft in creates:
             draft.values["version"] = len(draft.events)  # one version per event
         self.bulk.incidents((number, d.values) for number, d in creates)
-        self.written.update(number for number, _ in creates)
+        self.written.update(
+            number for number, d in creates if not self.open_only or d.values["status"] in OPEN
+        )
         written = [(number, event) for number, d in creates for event in d.events]
         self._stakeholder_updates(written, self.bulk.events(written), creates)
 

@@ -85,6 +85,7 @@ _KNOWN = frozenset(FIELDS)
 _DERIVED = frozenset({"version"})
 """Keys of our own exports that an import recognizes and never reads: the target
 database counts an incident's versions itself."""
+_READ = _KNOWN | _DERIVED
 
 
 class RecordReader:
@@ -334,7 +335,7 @@ class RecordReader:
     def jsonl(self, stream: IO[str]) -> Iterator[Draft]:
         try:
             for line, text in enumerate(stream, 1):
-                if not text.strip():
+                if not text or text.isspace():
                     continue
                 self.summary.rows += 1
                 try:
@@ -376,8 +377,9 @@ class RecordReader:
             self.importer.problem(line, "is not a JSON object")
             return None
         ignored = self.summary.ignored_columns
-        for key in raw:
-            if key not in _KNOWN | _DERIVED and key not in ignored and len(ignored) < MAX_PROBLEMS:
+        unknown = raw.keys() - _READ  # one set difference, not a set built per key
+        for key in raw if unknown else ():
+            if key in unknown and key not in ignored and len(ignored) < MAX_PROBLEMS:
                 ignored.append(key)
         return self.draft(raw, line)
 

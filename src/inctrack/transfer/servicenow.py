@@ -20,7 +20,6 @@ Values this module does not know (a state such as ``-100``, an impact of
 from __future__ import annotations
 
 import csv
-import json
 import re
 import sqlite3
 import tempfile
@@ -36,7 +35,7 @@ from typing import IO, Any
 from inctrack.domain import MAX_TITLE, Channel, HoldReason, Level, ResolutionCode, Status
 from inctrack.errors import Rejected
 from inctrack.incidents.tracker import Tracker
-from inctrack.transfer.encoding import undecodable
+from inctrack.transfer.encoding import dump_row, load_row, undecodable
 from inctrack.transfer.fields import Bad, DateReader, level, priority, slug
 from inctrack.transfer.importer import (
     Importer,
@@ -164,7 +163,7 @@ class Prepared:
                 )
             summary.ignored_columns.extend(c for c in columns if c not in COLUMNS)
             wanted = [(i, name) for i, name in enumerate(columns) if name in COLUMNS]
-            batch: list[tuple[str, str | None, int, str]] = []
+            batch: list[tuple[str, str | None, int, str | bytes]] = []
             start = reader.line_num + 1
             for row in reader:
                 line, start = start, reader.line_num + 1
@@ -203,7 +202,7 @@ class Prepared:
 
     def _row(
         self, values: dict[str, str | None], line: int
-    ) -> tuple[str, str | None, int, str] | None:
+    ) -> tuple[str, str | None, int, str | bytes] | None:
         number = values.get("number")
         if number is None:
             self._problem(line, "has no number")
@@ -218,9 +217,9 @@ class Prepared:
                 self._problem(line, f"{name} {text!r} {exc}; {self.dates.hint()}")
                 return None
         updated = values.get("sys_updated_at") or values.get("opened_at")
-        return number, updated, line, json.dumps(values, ensure_ascii=False)
+        return number, updated, line, dump_row(values)
 
-    def _store(self, batch: list[tuple[str, str | None, int, str]]) -> None:
+    def _store(self, batch: list[tuple[str, str | None, int, str | bytes]]) -> None:
         self.db.executemany("INSERT INTO rows (number, updated, line, data) VALUES (?, ?, ?, ?)",
                             batch)  # fmt: skip
         batch.clear()
@@ -236,7 +235,7 @@ class Prepared:
             "ORDER BY f.first, r.updated, r.seq"
         )
         for _, rows in groupby(self.db.execute(query), key=itemgetter(0)):
-            yield [(line, json.loads(data)) for _, line, data in rows]
+            yield [(line, load_row(data)) for _, line, data in rows]
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(DISTINCT number) FROM rows").fetchone()[0])
