@@ -2,8 +2,8 @@
 
 Typer names an option's value by its Python type (``<bool>``, ``<str>``,
 ``<list[p1|p2]>``) and lowercases the choices of a case-insensitive option. Here,
-once for the whole command tree (:func:`polish`, called when the root group is
-built, so a new command or option gets it without asking):
+for every command (:func:`polish`, called when the root group builds a command, so a
+new command or option gets it without asking):
 
 - a flag shows no value; a value is named ``TEXT``, ``N``, ``NUMBER`` or ``PATH``,
   or by the ``metavar`` the option gives; an argument shows its NAME alone;
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperOption
 
 CHOICES_INLINE = 16
 """The longest ``a|b|c`` list shown in place of the value name; longer ones move to
@@ -107,9 +107,10 @@ def examples_epilog(lines: tuple[str, ...]) -> str:
     return f"Examples:\n\n{body}"
 
 
-def polish(group: TyperGroup) -> None:
-    """Give every parameter of every command under ``group`` a readable help line."""
-    for path, command in walk(group):
+def polish(top: Any, at: tuple[str, ...]) -> None:
+    """Give every parameter of the command ``top`` (at path ``at``, ``("report",)``) and
+    of every command under it a readable help line; once per command."""
+    for path, command in ((at, top), *walk(top, at)):
         for param in command.params:
             if isinstance(param, TyperOption | TyperArgument):
                 _polish_param(param)
