@@ -260,3 +260,41 @@ def test_listing_from_the_table_reads_as_from_the_commands(
     assert listed() == from_table
     assert "│ queue " in from_table[0]
     assert ("link", "Link an incident: --duplicate-of INC-n...") in from_table[1]
+
+
+def test_plain_help_text_prints_as_markdown_does() -> None:
+    """Help lines without Markdown skip the Markdown parser (``helptext.Paragraph``):
+    each prints the same, styles included, in a table cell or alone, at any width."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from inctrack.cli.helptext import Paragraph, is_plain
+
+    texts = {
+        inspect.cleandoc(text)
+        for _, command in COMMANDS
+        for text in [command.help or "", *(getattr(p, "help", "") or "" for p in command.params)]
+    }
+    plain = sorted(text for text in texts if is_plain(text))
+    assert len(plain) > 100  # most help lines take the short way
+    assert not is_plain("1. first")  # a numbered list
+    assert not is_plain("use *this*")
+
+    def printed(make: Any, width: int) -> str:
+        out = io.StringIO()
+        console = Console(file=out, width=width, force_terminal=True, color_system="truecolor")
+        for text in plain:
+            console.print(make(text))
+            table = Table("name", "help", expand=True)
+            table.add_column("more", ratio=10)
+            table.add_row("--option", make(text), "x")
+            console.print(table)
+        return out.getvalue()
+
+    for width in (30, 100):
+        assert printed(lambda t: Paragraph(t, "dim"), width) == printed(
+            lambda t: Markdown(t, style="dim"), width
+        )

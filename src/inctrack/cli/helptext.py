@@ -13,14 +13,17 @@ new command or option gets it without asking):
   (an enum's members, or a ``{a|b|c}`` metavar: see ``options.checked_choice``);
 - a command listed in :data:`EXAMPLES` ends with an "Examples" section, as ``gh``
   does; ``tests/test_help.py`` runs every line of them.
+- a help text with no Markdown in it (most) is printed without building a Markdown
+  parser for it (:class:`Paragraph`), exactly as Markdown prints it.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
-from typer.core import TyperArgument, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 CHOICES_INLINE = 16
 """The longest ``a|b|c`` list shown in place of the value name; longer ones move to
@@ -192,6 +195,8 @@ def install() -> None:
     TyperOption.display_type_rich = _option_value  # type: ignore[method-assign]
     TyperArgument.display_type_rich = _argument_value  # type: ignore[method-assign,assignment]
     TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+    for cls in (TyperCommand, TyperGroup):
+        cls.format_help = _with_plain_paragraphs(cls.format_help)  # type: ignore[method-assign]
 
 
 def _usage_name(self: TyperArgument) -> str:
@@ -201,3 +206,65 @@ def _usage_name(self: TyperArgument) -> str:
     if self.nargs != 1 and not name.endswith("..."):
         name += "..."
     return name if self.required else f"[{name}]"
+
+
+_PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:()'\"/%=?!\u2192\u2026\u2013\u2014-])+")
+"""Text that Markdown prints as it is: letters, digits, spaces and punctuation that
+starts no Markdown construct (no `` ` * _ [ < & \\ # | ~ ``, no line break)."""
+
+
+def is_plain(text: str) -> bool:
+    return (
+        bool(_PLAIN.fullmatch(text))
+        and text == text.strip()
+        and "  " not in text
+        and not text.startswith(("-", "+"))  # a list item or a rule
+        and not re.match(r"\d+[.)]", text)  # an item of a numbered list
+    )
+
+
+class Paragraph:
+    """One paragraph of plain text, printed exactly as ``rich.markdown.Markdown`` prints
+    it (a left-justified Text in the paragraph style over ``style``; no measure of its
+    own, as Markdown has none), without building a Markdown parser for it."""
+
+    def __init__(self, text: str, style: str) -> None:
+        self.text, self.style = text, style
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        style = console.get_style(self.style, default="none")
+        style += console.get_style("markdown.paragraph", default="none")
+        text = Text(justify="left")
+        text.append(self.text, style)
+        yield from console.render(text, options.update(height=None))
+
+
+def _plain_as_paragraphs(make: Any) -> Any:
+    """Typer's help text maker, answering :class:`Paragraph` for a plain Markdown text
+    (most help lines): a Markdown parser costs about 1 ms a text, and a help page has
+    dozens."""
+
+    def make_rich_text(*, text: str, style: str = "", markup_mode: str) -> Any:
+        if markup_mode == "markdown":
+            from rich.emoji import Emoji
+
+            plain = Emoji.replace(inspect.cleandoc(text))
+            if is_plain(plain):
+                return Paragraph(plain, style)
+        return make(text=text, style=style, markup_mode=markup_mode)
+
+    make_rich_text.plain = True  # type: ignore[attr-defined]
+    return make_rich_text
+
+
+def _with_plain_paragraphs(format_help: Any) -> Any:
+    def formatted(self: Any, ctx: Any, formatter: Any) -> Any:
+        from typer import rich_utils
+
+        if not getattr(rich_utils._make_rich_text, "plain", False):
+            rich_utils._make_rich_text = _plain_as_paragraphs(rich_utils._make_rich_text)
+        return format_help(self, ctx, formatter)
+
+    return formatted
