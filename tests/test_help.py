@@ -271,7 +271,7 @@ def test_plain_help_text_prints_as_markdown_does() -> None:
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from inctrack.cli.helptext import Paragraph, is_plain
+    from inctrack.cli.helptext import Paragraph, is_plain, plain_runs
 
     texts = {
         inspect.cleandoc(text)
@@ -279,9 +279,13 @@ def test_plain_help_text_prints_as_markdown_does() -> None:
         for text in [command.help or "", *(getattr(p, "help", "") or "" for p in command.params)]
     }
     plain = sorted(text for text in texts if is_plain(text))
-    assert len(plain) > 100  # most help lines take the short way
+    assert len(plain) > 200  # most help lines take the short way
+    assert any("`" in text for text in plain)
+    assert any("_" in text for text in plain)
     assert not is_plain("1. first")  # a numbered list
     assert not is_plain("use *this*")
+    assert not is_plain("a _word_ or ` code `")
+    assert not is_plain("a _word_")
 
     def printed(make: Any, width: int) -> str:
         out = io.StringIO()
@@ -295,6 +299,6 @@ def test_plain_help_text_prints_as_markdown_does() -> None:
         return out.getvalue()
 
     for width in (30, 100):
-        assert printed(lambda t: Paragraph(t, "dim"), width) == printed(
+        assert printed(lambda t: Paragraph(plain_runs(t) or [], "dim"), width) == printed(
             lambda t: Markdown(t, style="dim"), width
         )
