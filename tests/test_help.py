@@ -9,6 +9,7 @@ run.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shlex
@@ -20,6 +21,7 @@ import typer
 from typer.testing import CliRunner
 
 from inctrack.cli import app
+from inctrack.cli.commands import COMMANDS as COMMANDS_TABLE
 
 from .helpers import Cli, ok
 
@@ -221,3 +223,82 @@ def test_import_format_and_input_format_must_agree(cli: Cli, tmp_path: Path) -> 
         "Error: --input-format csv and --format jsonl disagree; give --input-format alone.\n"
     )
     assert cli.json("list", "--all")[0]["id"] == "INC-1"
+
+
+def test_the_command_table_says_what_the_modules_declare() -> None:
+    """`inctrack --help` and completion list the commands from ``cli.commands.COMMANDS``
+    without importing them: every entry builds, under its name, in the listed order, and
+    its summary is the first paragraph of the help its module gives it."""
+    built = [(name, command) for name, command in ROOT.commands.items()]
+    assert [name for name, _ in built] == [entry.name for entry in COMMANDS_TABLE]
+    for entry, (name, command) in zip(COMMANDS_TABLE, built, strict=True):
+        first = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
+        assert (command.name, first.replace("\n", " ")) == (name, entry.summary), (
+            f"cli/commands.py: the summary of {name!r} is not its help's first paragraph"
+        )
+        assert (command.hidden, command.deprecated) == (False, False), name
+        assert not getattr(command, "rich_help_panel", None), name  # one "Commands" panel
+
+
+def test_listing_from_the_table_reads_as_from_the_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Top-level help and completion, first from the table alone, then with every
+    command built: the same text, the same suggestions."""
+    fresh = typer.main.get_command(app)
+    monkeypatch.setattr("typer.testing._get_command", lambda _: fresh)
+
+    def listed() -> tuple[str, list[tuple[str, str]]]:
+        with fresh.make_context("inctrack", [], resilient_parsing=True) as ctx:
+            items = fresh.shell_complete(ctx, "")
+        shown = CliRunner().invoke(app, ["--help"], env=HELP_ENV, prog_name="inctrack")
+        return shown.output, [(item.value, item.help) for item in items]
+
+    from_table = listed()
+    assert not fresh.table._built  # nothing was imported to list the commands
+    assert len(list(fresh.commands.values())) == len(COMMANDS_TABLE)  # build them all
+    assert listed() == from_table
+    assert "│ queue " in from_table[0]
+    assert ("link", "Link an incident: --duplicate-of INC-n...") in from_table[1]
+
+
+def test_plain_help_text_prints_as_markdown_does() -> None:
+    """Help lines without Markdown skip the Markdown parser (``helptext.Paragraph``):
+    each prints the same, styles included, in a table cell or alone, at any width."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from inctrack.cli.helptext import Paragraph, is_plain, plain_runs
+
+    texts = {
+        inspect.cleandoc(text)
+        for _, command in COMMANDS
+        for text in [command.help or "", *(getattr(p, "help", "") or "" for p in command.params)]
+    }
+    plain = sorted(text for text in texts if is_plain(text))
+    assert len(plain) > 200  # most help lines take the short way
+    assert any("`" in text for text in plain)
+    assert any("_" in text for text in plain)
+    assert not is_plain("1. first")  # a numbered list
+    assert not is_plain("use *this*")
+    assert not is_plain("a _word_ or ` code `")
+    assert not is_plain("a _word_")
+
+    def printed(make: Any, width: int) -> str:
+        out = io.StringIO()
+        console = Console(file=out, width=width, force_terminal=True, color_system="truecolor")
+        for text in plain:
+            console.print(make(text))
+            table = Table("name", "help", expand=True)
+            table.add_column("more", ratio=10)
+            table.add_row("--option", make(text), "x")
+            console.print(table)
+        return out.getvalue()
+
+    for width in (30, 100):
+        assert printed(lambda t: Paragraph(plain_runs(t) or [], "dim"), width) == printed(
+            lambda t: Markdown(t, style="dim"), width
+        )

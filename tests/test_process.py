@@ -104,3 +104,63 @@ def test_concurrent_writers_all_succeed_with_unique_ids(db_url: str) -> None:
     assert sorted(ids, key=lambda i: int(i[4:])) == [f"INC-{n}" for n in range(1, len(ids) + 1)]
     for batch in results:  # each writer saw its own numbers increase
         assert [int(i[4:]) for i in batch] == sorted(int(i[4:]) for i in batch)
+
+
+def _cli_modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The ``inctrack.cli`` modules a whole `inctrack ARGV` process imports."""
+    probe = (
+        "import sys\n"
+        "from inctrack.cli import main\n"
+        f"sys.argv = ['inctrack', *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('CLI=' + ','.join(sorted(m for m in sys.modules if m.startswith('inctrack.cli.'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})}, check=False,
+    )  # fmt: skip
+    marker = next(line for line in done.stdout.splitlines() if line.startswith("CLI="))
+    return {name.removeprefix("inctrack.cli.") for name in marker[4:].split(",") if name}
+
+
+def test_only_the_command_run_is_imported(tmp_path: Path) -> None:
+    """`--help`, completion of a command name and `--version` import no command module;
+    a command, its help or its completion imports its own module and what it uses."""
+    root = {"root", "commands", "helptext"}
+    assert _cli_modules_after(["--help"]) == root
+    assert _cli_modules_after([]) == root  # no command: the help
+    assert _cli_modules_after(["--version"]) == root
+    completing = {"_INCTRACK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "inctrack re"}
+    assert _cli_modules_after([], completing) == root
+    others = {"admin", "kb", "report", "problems", "reviews", "services", "statuspage", "db"}
+    for argv in (["show", "--help"], ["log", "--help"], ["list", "-h"]):
+        loaded = _cli_modules_after(argv)
+        assert "incidents" in loaded, argv
+        assert not loaded & others, (argv, loaded & others)
+    loaded = _cli_modules_after(["report", "sla", "--help"])
+    assert "report" in loaded
+    assert not loaded & (others - {"report"}), loaded
+    db = str(tmp_path / "absent.db")
+    loaded = _cli_modules_after(["--db", db, "show", "INC-1"])
+    assert not loaded & others, loaded
+
+
+def test_completion_and_help_need_no_pydantic_nor_markdown() -> None:
+    """Typer converts values with Pydantic; completing a command name or printing help
+    converts none, so neither imports it (``cli.root`` builds converters on first use).
+    The top-level help has no Markdown in it: no Markdown parser, no syntax highlighter
+    (``cli.helptext``)."""
+    code = (
+        "import sys\n"
+        "from inctrack.cli import main\n"
+        "sys.argv = ['inctrack', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY=' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & NOT_NEEDED)))"
+    ).replace("NOT_NEEDED", repr({"pydantic", "markdown_it", "pygments"}))
+    completing = {"_INCTRACK_COMPLETE": "complete_bash", "COMP_WORDS": "inctrack re"}
+    for argv, env in (([], completing | {"COMP_CWORD": "1"}), (["--help"], {})):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True,
+            env={**os.environ, **env}, check=True,
+        )  # fmt: skip
+        assert done.stdout.splitlines()[-1] == "HEAVY=", (argv, done.stdout)

@@ -2,8 +2,8 @@
 
 Typer names an option's value by its Python type (``<bool>``, ``<str>``,
 ``<list[p1|p2]>``) and lowercases the choices of a case-insensitive option. Here,
-once for the whole command tree (:func:`polish`, called when the root group is
-built, so a new command or option gets it without asking):
+for every command (:func:`polish`, called when the root group builds a command, so a
+new command or option gets it without asking):
 
 - a flag shows no value; a value is named ``TEXT``, ``N``, ``NUMBER`` or ``PATH``,
   or by the ``metavar`` the option gives; an argument shows its NAME alone;
@@ -13,14 +13,22 @@ built, so a new command or option gets it without asking):
   (an enum's members, or a ``{a|b|c}`` metavar: see ``options.checked_choice``);
 - a command listed in :data:`EXAMPLES` ends with an "Examples" section, as ``gh``
   does; ``tests/test_help.py`` runs every line of them.
+- a help text with no Markdown in it but code spans (most) is printed without
+  building a Markdown parser for it (:class:`Paragraph`), exactly as Markdown prints
+  it; Markdown itself, and the syntax highlighter of tracebacks, are imported only
+  when a help text needs them (:func:`_rich_utils`).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
+import sys
+import types
+from importlib import import_module
 from typing import Any
 
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 CHOICES_INLINE = 16
 """The longest ``a|b|c`` list shown in place of the value name; longer ones move to
@@ -107,9 +115,10 @@ def examples_epilog(lines: tuple[str, ...]) -> str:
     return f"Examples:\n\n{body}"
 
 
-def polish(group: TyperGroup) -> None:
-    """Give every parameter of every command under ``group`` a readable help line."""
-    for path, command in walk(group):
+def polish(top: Any, at: tuple[str, ...]) -> None:
+    """Give every parameter of the command ``top`` (at path ``at``, ``("report",)``) and
+    of every command under it a readable help line; once per command."""
+    for path, command in ((at, top), *walk(top, at)):
         for param in command.params:
             if isinstance(param, TyperOption | TyperArgument):
                 _polish_param(param)
@@ -191,6 +200,8 @@ def install() -> None:
     TyperOption.display_type_rich = _option_value  # type: ignore[method-assign]
     TyperArgument.display_type_rich = _argument_value  # type: ignore[method-assign,assignment]
     TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+    for cls in (TyperCommand, TyperGroup):
+        cls.format_help = _with_plain_paragraphs(cls.format_help)  # type: ignore[method-assign]
 
 
 def _usage_name(self: TyperArgument) -> str:
@@ -200,3 +211,128 @@ def _usage_name(self: TyperArgument) -> str:
     if self.nargs != 1 and not name.endswith("..."):
         name += "..."
     return name if self.required else f"[{name}]"
+
+
+_PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:()'\"/%=?!\u2192\u2026\u2013\u2014_-])*")
+"""Text that Markdown prints as it is: letters, digits, spaces and punctuation that
+starts no Markdown construct (no ``* [ < & \\ # | ~``, no line break; ``_`` only
+inside a word, where it cannot emphasise)."""
+_LOOSE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_CODE = re.compile(r"`([^`\n]+)`")
+"""A code span: one backtick each side, no space just inside them."""
+
+
+def plain_runs(text: str) -> list[tuple[str, bool]] | None:
+    """``text`` as runs of (words, is code) when Markdown prints it as one paragraph of
+    those words, the code spans without their backticks; None for anything else."""
+    if not text or text != text.strip() or "  " in text:
+        return None
+    if text.startswith(("-", "+")) or re.match(r"\d+[.)]", text):  # a list or a rule
+        return None
+    runs: list[tuple[str, bool]] = []
+    done = 0
+    for span in (*_CODE.finditer(text), None):
+        words = text[done : span.start() if span else len(text)]
+        if not _PLAIN.fullmatch(words) or _LOOSE_UNDERSCORE.search(words):
+            return None
+        if words:
+            runs.append((words, False))
+        if span is None:
+            return runs
+        code = span.group(1)
+        if code != code.strip():
+            return None
+        runs.append((code, True))
+        done = span.end()
+    return runs  # not reached: the loop ends on None
+
+
+def is_plain(text: str) -> bool:
+    return plain_runs(text) is not None
+
+
+class Paragraph:
+    """One paragraph of plain text and code spans, printed exactly as
+    ``rich.markdown.Markdown`` prints it (a left-justified Text in the paragraph style
+    over ``style``, code in the code style; no measure of its own, as Markdown has
+    none), without building a Markdown parser for it."""
+
+    def __init__(self, runs: list[tuple[str, bool]], style: str) -> None:
+        self.runs, self.style = runs, style
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        style = console.get_style(self.style, default="none")
+        style += console.get_style("markdown.paragraph", default="none")
+        code = style + console.get_style("markdown.code", default="none")
+        text = Text(justify="left")
+        for words, is_code in self.runs:
+            text.append(words, code if is_code else style)
+        yield from console.render(text, options.update(height=None))
+
+
+def _plain_as_paragraphs(make: Any) -> Any:
+    """Typer's help text maker, answering :class:`Paragraph` for a plain Markdown text
+    (most help lines): a Markdown parser costs about 1 ms a text, and a help page has
+    dozens."""
+
+    def make_rich_text(*, text: str, style: str = "", markup_mode: str) -> Any:
+        if markup_mode == "markdown":
+            from rich.emoji import Emoji
+
+            runs = plain_runs(Emoji.replace(inspect.cleandoc(text)))
+            if runs is not None:
+                return Paragraph(runs, style)
+        return make(text=text, style=style, markup_mode=markup_mode)
+
+    make_rich_text.plain = True  # type: ignore[attr-defined]
+    return make_rich_text
+
+
+_DEFERRED = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+"""What ``typer.rich_utils`` imports though help rarely uses it: Markdown (markdown_it)
+only for a help text with Markdown in it, Traceback (pygments) only for a developer's
+traceback; together about a third of the imports of a help page."""
+
+
+def _later(module: str, name: str) -> Any:
+    """A class standing in for ``module.name``: calling it or reading an attribute of
+    it (``Traceback.from_exception``) imports the real one and hands over to it."""
+
+    class Later(type):
+        def __getattr__(cls, attribute: str) -> Any:
+            return getattr(getattr(import_module(module), name), attribute)
+
+    def new(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module), name)(*args, **kwargs)
+
+    return Later(name, (), {"__new__": new})
+
+
+def _rich_utils() -> Any:
+    """``typer.rich_utils``, imported with stand-in modules for :data:`_DEFERRED`, which
+    are gone once it is: whoever imports those modules later gets the real ones."""
+    if "typer.rich_utils" not in sys.modules:
+        stand_ins = {}
+        for module, name in _DEFERRED.items():
+            if module not in sys.modules:
+                stand_ins[module] = sys.modules[module] = types.ModuleType(module)
+                setattr(stand_ins[module], name, _later(module, name))
+        try:
+            import_module("typer.rich_utils")
+        finally:
+            for module, stand_in in stand_ins.items():
+                if sys.modules.get(module) is stand_in:
+                    del sys.modules[module]
+    return import_module("typer.rich_utils")
+
+
+def _with_plain_paragraphs(format_help: Any) -> Any:
+    def formatted(self: Any, ctx: Any, formatter: Any) -> Any:
+        rich_utils = _rich_utils()
+        if not getattr(rich_utils._make_rich_text, "plain", False):
+            rich_utils._make_rich_text = _plain_as_paragraphs(rich_utils._make_rich_text)
+        return format_help(self, ctx, formatter)
+
+    return formatted

@@ -8,33 +8,11 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from inctrack import __version__
-from inctrack.cli import (
-    admin,
-    configure,
-    db,
-    editing,
-    groups,
-    incidents,
-    kb,
-    lifecycle,
-    output,
-    problems,
-    report,
-    reviews,
-    search,
-    services,
-    sla,
-    statuspage,
-    templates,
-    transfer,
-)
-from inctrack.cli.helptext import install, polish
-from inctrack.cli.runtime import Runtime
-from inctrack.clock import SystemClock
-from inctrack.domain import unicode_text
+from inctrack.cli.commands import Commands, Entry, build
+from inctrack.cli.helptext import install
 from inctrack.errors import ExitCode, InctrackError, UsageError
 
 ISSUES_URL = "https://github.com/inctrack/inctrack/issues"
@@ -47,32 +25,62 @@ class BoundaryGroup(TyperGroup):
     Tracker errors become one sentence on stderr and their exit code; anything
     unexpected is reported as a bug (``ExitCode.INTERNAL``), with the traceback only
     when ``INCTRACK_DEBUG=1``. Typer's own usage errors pass through (``ExitCode.USAGE``).
-    Building it polishes the help of the whole command tree (``cli.helptext``).
+
+    Its commands are :class:`~inctrack.cli.commands.Commands`: named by a table, each
+    imported, built and polished (``cli.helptext``) only when it is run or its help is
+    asked for, so that a command, `--help` and completion import only what they use.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        polish(self)
+        self.commands = self.table = Commands(self._build)
+
+    def _build(self, entry: Entry) -> Any:
+        return build(
+            entry,
+            markup=self.rich_markup_mode,
+            short=app.pretty_exceptions_short,
+            suggest=self.suggest_commands,
+        )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names alone: Typer's own builds every command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with self.table.listing():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        with self.table.listing():
+            return super().shell_complete(ctx, incomplete)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Every argument must be text before anything reads it: bytes that are not UTF-8
         (``log $'caf\\xe9'``) are refused here, once for every command."""
         for arg in () if ctx.resilient_parsing else args:  # completion guesses quietly
+            if arg.isascii() and "\x00" not in arg:
+                continue  # text, as domain.unicode_text would say, without importing it
+            from inctrack.domain import unicode_text
+
             try:
                 unicode_text(arg, "The argument")
             except InctrackError as exc:
+                from inctrack.cli import output
+
                 output.error(exc.message)
                 raise typer.Exit(exc.exit_code) from None
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
-        no_color = isinstance(ctx.obj, Runtime) and ctx.obj.no_color
+        given = ctx.obj  # what a caller passed: the callback replaces it
         try:
             return super().invoke(ctx)
         except _PASS_THROUGH:
             raise
         except InctrackError as exc:
-            output.error(exc.message, no_color=no_color)
+            from inctrack.cli import output
+
+            output.error(exc.message, no_color=_no_color(given))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # The reader (`| head`) went away: stop quietly, as cat and grep do.
@@ -82,16 +90,57 @@ class BoundaryGroup(TyperGroup):
         except Exception as exc:
             if os.environ.get("INCTRACK_DEBUG") == "1":
                 raise
+            from inctrack.cli import output
+
             output.error(
                 f"inctrack hit an internal error, which is a bug: {type(exc).__name__}: {exc}. "
                 f"Please report it at {ISSUES_URL} with the output of the same command run "
                 "with INCTRACK_DEBUG=1.",
-                no_color=no_color,
+                no_color=_no_color(given),
             )
             raise typer.Exit(ExitCode.INTERNAL) from None
 
 
+def _no_color(given: Any) -> bool:
+    """Whether the Runtime a caller passed in turns colour off (imported only then)."""
+    if given is None:
+        return False
+    from inctrack.cli.runtime import Runtime
+
+    return isinstance(given, Runtime) and given.no_color
+
+
+class _Converter:
+    """What Typer converts a parameter's value with, built only when there is a value.
+
+    Typer builds each parameter's converter (a Pydantic TypeAdapter: importing Pydantic
+    costs about 75 ms) the first time the parameter is processed, even when its value is
+    None, which converts to None (or ``()``) without it. Completion and the global
+    options of every command are mostly such values: they need no Pydantic.
+    """
+
+    def __init__(self, param: Any, build: Any) -> None:
+        self._param, self._build = param, build
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:  # as Typer's RuntimeParam.coerce answers, without building it
+            return () if param.multiple or param.nargs == -1 else None
+        return self._build(self._param).coerce(value, param=param, ctx=ctx)
+
+
+def _defer_conversion() -> None:
+    """Give every parameter a :class:`_Converter` over the one Typer builds."""
+    for cls in (TyperOption, TyperArgument):
+        built = cls.get_runtime_param
+
+        def deferred(self: Any, built: Any = built) -> Any:
+            return _Converter(self, built)
+
+        cls.get_runtime_param = deferred  # type: ignore[method-assign]
+
+
 install()
+_defer_conversion()
 app = typer.Typer(
     cls=BoundaryGroup,
     name="inctrack",
@@ -140,46 +189,13 @@ def main_options(
 ) -> None:
     if db_target is not None and not db_target.strip():
         raise UsageError("--db needs a file path or URL; leave it out to use the default.")
+    from inctrack.cli.runtime import Runtime
+    from inctrack.clock import SystemClock
+
     given = ctx.obj  # a caller (a test, a program embedding the CLI) may pass its own clock
     clock = given.clock if isinstance(given, Runtime) else SystemClock()
     ctx.obj = Runtime(db_option=db_target, as_option=actor, no_color=no_color, clock=clock)
     ctx.call_on_close(ctx.obj.close)
-
-
-app.command("log")(incidents.log)
-app.command("show")(incidents.show)
-app.command("edit")(editing.edit)
-app.command("list")(incidents.list_incidents)
-app.command("search")(search.search)
-app.command("queue", help="Open incidents, worst first (the same as `list`).")(
-    incidents.list_incidents
-)
-for verb in (
-    lifecycle.categorize, lifecycle.prioritize, lifecycle.assign, lifecycle.take,
-    lifecycle.respond, lifecycle.note, lifecycle.escalate, lifecycle.hold, lifecycle.resume,
-    lifecycle.resolve, lifecycle.close, lifecycle.reopen, lifecycle.cancel, lifecycle.role,
-    lifecycle.link, lifecycle.update,
-):  # fmt: skip
-    app.command(verb.__name__)(verb)
-app.command("owner")(lifecycle.owner)
-app.command("sla")(sla.sla)
-app.command("export")(transfer.export)
-app.command("import")(transfer.import_)
-app.add_typer(report.report_app, name="report")
-app.add_typer(sla.policy_app, name="policy")
-app.add_typer(sla.calendar_app, name="calendar")
-app.add_typer(problems.problem_app, name="problem")
-app.add_typer(kb.app, name="kb")
-app.add_typer(reviews.app, name="review")
-app.add_typer(admin.category_app, name="category")
-app.add_typer(templates.app, name="template")
-app.add_typer(admin.user_app, name="user")
-app.add_typer(groups.app, name="group")
-app.add_typer(services.service_app, name="service")
-app.add_typer(services.maintenance_app, name="maintenance")
-app.add_typer(db.app, name="db")
-app.add_typer(configure.app, name="config")
-app.add_typer(statuspage.app, name="statuspage")
 
 
 def main() -> None:
