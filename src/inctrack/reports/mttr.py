@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from inctrack.domain import Priority
 from inctrack.errors import Rejected
 from inctrack.records import Record
+from inctrack.reports.outcomes import DECIDED, stored_rows
 from inctrack.reports.periods import default_since
 from inctrack.reports.query import (
     COLUMNS,
@@ -93,12 +94,16 @@ def mttr(
     since: datetime | None = None,
     until: datetime | None = None,
     business: bool = False,
+    from_events: bool = False,
 ) -> Report:
     """Time to respond and to resolve, and SLA compliance, per key.
 
     The incidents counted are those reported in ``[since, until)`` (default:
     the last :data:`DEFAULT_PERIODS` weeks, this one included, to now), except
-    cancelled ones. One row per key that has any, ``None`` last.
+    cancelled ones. One row per key that has any, ``None`` last. An incident
+    whose clocks have both stopped is read from its stored outcomes
+    (:mod:`inctrack.reports.outcomes`); ``from_events`` works every incident out
+    from its events instead (the same report, slower: for checking).
     """
     if by not in MTTR_KEYS:
         raise Rejected(f"{by!r} is not an MTTR key; use one of {', '.join(MTTR_KEYS)}.")
@@ -112,13 +117,13 @@ def mttr(
             "give a --since before --until."
         )
     connection = connection_of(tracker)
-    plan = _MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
+    plan = MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
     with (
         no_jit(connection),
         _sort_threads(connection),
         _working_time(connection, plan, start, now),
     ):
-        result = connection.execute(plan.statement(start, end))
+        result = connection.execute(plan.statement(start, end, stored=not from_events))
         parts: dict[Any, dict[str, Any]] = {}
         for row in result:
             key = key_value(by, row[1 : 1 + len(plan.columns)])
@@ -195,7 +200,7 @@ class _Dialect:
         return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(terms)})"
 
 
-class _MttrPlan:
+class MttrPlan:
     """The MTTR statement for one dialect, policy and key.
 
     In stages, each fenced off (``OFFSET 0``) so that neither database copies a
@@ -293,7 +298,8 @@ class _MttrPlan:
             "AND e.at < COALESCE(t.resolved_at, :now)), 0)"
         )
 
-    def statement(self, since: datetime, until: datetime) -> Any:
+    def statement(self, since: datetime, until: datetime, *, stored: bool = False) -> Any:
+        """``stored``: decided incidents from their stored outcomes, the rest as below."""
         epoch = self.sql.epoch
         keys = [f"k{n}" for n in range(len(self.columns))]
         k = ", ".join(keys)
@@ -309,7 +315,7 @@ class _MttrPlan:
             f"CASE WHEN i.status IN ('new', 'in_progress') THEN {ticks} ELSE 0 END "
             f"AS resolution_ticks, {FIRST_CONTACT} AS fcr "
             "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
-            f"AND i.status <> 'cancelled' {self.fence}"
+            f"AND i.status <> 'cancelled' {f'AND NOT ({DECIDED})' if stored else ''} {self.fence}"
         )
         if self.business:
             # Each instant's working time is looked up once (``w*``, NULL for a clock
@@ -366,6 +372,8 @@ class _MttrPlan:
             f"ELSE resolution_over END AS resolution_over FROM ({timed}) AS t {self.fence}"
         )
         base = f"SELECT {k}, response, resolution, fcr, {', '.join(outcome)} FROM ({paused}) AS p"
+        if stored:
+            base = f"{stored_rows(self, FIRST_CONTACT)} UNION ALL {base}"
         spread = {}
         group = ", ".join(f"r.{key}" for key in keys)
         for clock in ("response", "resolution"):
@@ -447,7 +455,7 @@ def _sort_threads(connection: Connection) -> Iterator[None]:
 
 @contextmanager
 def _working_time(
-    connection: Connection, plan: _MttrPlan, start: datetime, now: datetime
+    connection: Connection, plan: MttrPlan, start: datetime, now: datetime
 ) -> Iterator[None]:
     """The business calendar's working intervals from ``start`` to ``now`` as rows ``(s, e,
     c)``: start and end in epoch seconds, working seconds before ``s``; for SQLite in a

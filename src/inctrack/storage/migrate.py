@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from inctrack.storage.engine import Database
 
-HEAD = "0013"
+HEAD = "0015"
 """The newest revision under ``migrations/versions``; a test keeps the two in step."""
 
 _PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server

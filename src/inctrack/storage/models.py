@@ -62,6 +62,16 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_priority_reported_at", "priority", "reported_at"),
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
+        # MTTR ranks each priority's stored durations along these (migration 0015).
+        *(
+            Index(f"ix_incidents_priority_{name}", "priority", name, "reported_at")
+            for name in (
+                "response_seconds",
+                "response_business_seconds",
+                "resolution_seconds",
+                "resolution_business_seconds",
+            )
+        ),
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -109,6 +119,14 @@ class Incident(SQLModel, table=True):
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
+    # Clock outcomes (migration 0015, :mod:`inctrack.sla.outcomes`): whole seconds, NULL
+    # while the clock runs and for a cancelled incident.
+    response_seconds: int | None = None
+    response_business_seconds: int | None = None
+    resolution_seconds: int | None = None
+    resolution_business_seconds: int | None = None
+    resolution_clock_seconds: int | None = None
+    resolution_clock_business_seconds: int | None = None
 
 
 class EventFields(SQLModel):

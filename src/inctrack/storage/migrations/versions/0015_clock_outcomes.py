@@ -1,0 +1,55 @@
+"""Stored clock outcomes: each incident's response and resolution durations and its
+clocks' elapsed time when they stopped, in calendar time and in working time on the
+business calendar (:mod:`inctrack.sla.outcomes`).
+
+`report mttr` reads them for every incident whose clocks have stopped instead of
+working each clock out from its events, and ranks each key's durations through
+the ``(priority, duration, reported_at)`` indexes. This revision computes them for
+the incidents already there, in batches of plain rows, from their status events
+(about a minute per million incidents); from then on the write that stops or
+restarts a clock refreshes them in the same transaction, and a change of the
+business calendar recomputes them all.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0013"  # FIXME: 0014 after the merge of clocks
+branch_labels = None
+depends_on = None
+
+COLUMNS = (
+    "response_seconds",
+    "response_business_seconds",
+    "resolution_seconds",
+    "resolution_business_seconds",
+    "resolution_clock_seconds",
+    "resolution_clock_business_seconds",
+)
+INDEXES = {
+    f"ix_incidents_priority_{name}": ["priority", name, "reported_at"]
+    for name in COLUMNS[:4]
+}
+
+
+def upgrade() -> None:
+    for name in COLUMNS:
+        op.add_column("incidents", sa.Column(name, sa.Integer(), nullable=True))
+    from inctrack.sla.outcomes import backfill
+
+    backfill(op.get_bind())
+    for name, columns in INDEXES.items():
+        op.create_index(name, "incidents", columns)
+
+
+def downgrade() -> None:
+    for name in INDEXES:
+        op.drop_index(name, "incidents")
+    with op.batch_alter_table("incidents") as batch:
+        for name in COLUMNS:
+            batch.drop_column(name)
