@@ -94,8 +94,9 @@ def stored_and_computed(desk: Desk) -> tuple[dict[int, dict[str, Any]], dict[int
 
 def every_mttr(desk: Desk, *, from_events: bool) -> list[list[dict[str, Any]]]:
     with desk.tracker(write=False) as tracker:
+        mttr = reports.mttr
         return [
-            reports.mttr(tracker, by=by, since=START, business=business, from_events=from_events).rows
+            mttr(tracker, by=by, since=START, business=business, from_events=from_events).rows
             for by in reports.MTTR_KEYS
             for business in (False, True)
         ]

@@ -29,6 +29,7 @@ from inctrack.errors import Conflict, NotFound, Rejected
 from inctrack.lifecycle import Verb, next_status
 from inctrack.services import status as services_status
 from inctrack.sla import policy as policy_store
+from inctrack.sla import stored
 from inctrack.sla.policy import Policy
 from inctrack.storage.chain import Chain
 from inctrack.storage.models import Counter, Event, Incident
@@ -97,6 +98,7 @@ class UnitOfWork:
         """The hash chain every incident event joins (``storage.chain``)."""
         self._policy: Policy | None = None
         services_status.watch(session, actor=self.actor, now=self.now())
+        stored.watch(session, self.policy)
         self.written: list[tuple[int, str]] = []
         """(incident number, event kind) of each event written in this unit, in order:
         what the command line runs hooks for once the transaction commits."""
@@ -129,9 +131,13 @@ class UnitOfWork:
             self._policy = policy_store.load(self.session)
         return self._policy
 
-    def policy_changed(self) -> None:
-        """Forget the policy read so far: the next :meth:`policy` reads it again."""
+    def policy_changed(self, *, clocks: bool = True) -> None:
+        """Forget the policy read so far: the next :meth:`policy` reads it again. When it
+        changed what the clocks read (``clocks``), the open incidents' stored clock
+        columns are recomputed with it, in this transaction (``sla.stored``)."""
         self._policy = None
+        if clocks:
+            stored.refresh_policy(self.session, self.policy())
 
     def begin(
         self,

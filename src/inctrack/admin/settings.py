@@ -37,20 +37,21 @@ class TeamSettings:
         self.work.authorize("manage-policy")
         if calendar is not None and calendar not in ("24x7", "business"):
             raise Rejected(f"{calendar!r} is not a calendar; use 24x7 or business.")
-        self.work.policy_changed()
-        return policy_store.set_target(
+        policy_store.set_target(
             self.work.session,
             Priority.parse(priority),
             respond=respond,
             resolve=resolve,
             calendar=calendar,  # type: ignore[arg-type]
         )
+        self.work.policy_changed()
+        return self.work.policy()
 
     def set_update_every(self, priority: Priority | str, every: str) -> Policy:
         """Change how often stakeholders must hear of an incident of ``priority``
         (``30m``, ``1h``, or ``none``); ``report comms`` lists those overdue."""
         self.work.authorize("manage-policy")
-        self.work.policy_changed()
+        self.work.policy_changed(clocks=False)  # a cadence, not a clock
         return policy_store.set_update_every(self.work.session, Priority.parse(priority), every)
 
     def set_at_risk(self, threshold: str) -> Policy:
@@ -72,7 +73,7 @@ class TeamSettings:
                 )
             stored[f"{Level.parse(impact)}/{Level.parse(urgency)}"] = Priority.parse(value).value
         policy_store.save(self.work.session, "matrix", stored)
-        self.work.policy_changed()
+        self.work.policy_changed(clocks=False)  # priorities of incidents to come
         return self.work.policy()
 
     def set_calendar(self, *, timezone: str | None = None, hours: str | None = None) -> Policy:

@@ -42,6 +42,7 @@ from inctrack.incidents.templates import Templates
 from inctrack.records import timestamp
 from inctrack.services.registry import Services
 from inctrack.services.status import refresh
+from inctrack.sla import stored
 from inctrack.storage.models import Event, Incident
 from inctrack.work import IncidentChange, UnitOfWork, event_row
 
@@ -181,6 +182,7 @@ class Intake:
             touched = {row["service"]: (row["reported_at"], row["id"]) for row in created
                        if row["service"] is not None}  # fmt: skip
             refresh(self.session, touched, actor=self.work.actor, now=now)
+            stored.refresh(self.session, [row["id"] for row in created], self.work.policy())
         self.session.flush()
         return results
 

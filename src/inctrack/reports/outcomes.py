@@ -52,7 +52,4 @@ def stored_rows(plan: MttrPlan, first_contact: str) -> str:
         "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
         f"AND i.status <> 'cancelled' AND {DECIDED}"
     )
-    return (
-        f"SELECT {keys}, response, resolution, fcr, {', '.join(values)} "
-        f"FROM ({read}) AS stored"
-    )
+    return f"SELECT {keys}, response, resolution, fcr, {', '.join(values)} FROM ({read}) AS stored"

@@ -32,9 +32,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from inctrack.sla.calendar import Calendar
+from inctrack.sla.stored import Derived, Timeline, register
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from inctrack.sla.policy import Policy
 
 OUTCOME_COLUMNS = (
     "response_seconds",
@@ -87,9 +90,7 @@ def outcomes(
         return _seconds(start, end), _worked(business, start, end)
 
     if responded is not None:
-        found["response_seconds"], found["response_business_seconds"] = both(
-            _second(responded)
-        )
+        found["response_seconds"], found["response_business_seconds"] = both(_second(responded))
     if resolved is not None:
         end = _second(resolved)
         wall, worked = both(end)
@@ -140,8 +141,7 @@ def backfill(connection: Connection, business: Calendar | None = None) -> int:
     held = " OR ".join(f"{name} IS NOT NULL" for name in OUTCOME_COLUMNS[::2])
     connection.execute(text(f"UPDATE incidents SET {clear} WHERE {held}"))
     write = text(
-        f"UPDATE incidents SET {', '.join(f'{n} = :{n}' for n in OUTCOME_COLUMNS)} "
-        "WHERE id = :_id"
+        f"UPDATE incidents SET {', '.join(f'{n} = :{n}' for n in OUTCOME_COLUMNS)} WHERE id = :_id"
     ).bindparams(*(bindparam(n) for n in ("_id", *OUTCOME_COLUMNS)))
     events = text(
         "SELECT incident_id, at, kind, field, new FROM events WHERE incident_id >= :low "
@@ -181,3 +181,20 @@ def _aware(moment: datetime | str) -> datetime:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def compute(timeline: Timeline, policy: Policy) -> dict[str, Any]:
+    """The outcome columns of one incident, for :func:`inctrack.sla.stored.refresh`."""
+    return outcomes(timeline.reported_at, timeline.status, timeline.steps, policy.business())
+
+
+OUTCOMES = register(Derived("outcomes", OUTCOME_COLUMNS, compute, scope="all"))
+"""Closed incidents hold values too (``scope="all"``): a policy change recomputes every
+incident, and ``db check`` compares every one."""
+
+
+def upgraded(connection: Connection, revision: str) -> None:
+    """After ``storage.migrate.upgrade`` took a database from ``revision`` to HEAD: fill
+    the outcome columns (migration 0015) of the incidents already there."""
+    if revision < "0015":
+        backfill(connection)

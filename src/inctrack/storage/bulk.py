@@ -42,9 +42,14 @@ class BulkInsert:
     INCIDENT_COLUMNS = (
         "id",
         "duplicate_of",
-        *(c.name for c in INCIDENTS.columns if c.name not in ("id", "duplicate_of")),
+        *(
+            c.name
+            for c in INCIDENTS.columns
+            if c.name not in ("id", "duplicate_of") and not c.info.get("derived")
+        ),
     )
-    """Duplicates are linked once every incident is in (the targets may come later)."""
+    """Duplicates are linked once every incident is in (the targets may come later);
+    derived columns (``sla.stored``) are left NULL, for the writer to refresh."""
     EVENT_COLUMNS = ("id", "incident_id", *EVENT_VALUES, "prev_hash", "hash")
 
     def __init__(self, connection: Connection) -> None:

@@ -156,7 +156,24 @@ def upgrade(database: Database) -> str | None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if now is not None:
+            after_upgrade(connection, now)
     return backup
+
+
+AFTER_UPGRADE = ("inctrack.sla.stored", "inctrack.sla.outcomes")
+"""Modules with an ``upgraded(connection, revision)`` function, called in the upgrade's
+transaction once an existing database (at ``revision`` before) reaches HEAD: what
+a migration cannot do, since it imports nothing of the application (fill derived
+columns computed by today's code, migration 0014). Named, not imported, here:
+storage stays below them."""
+
+
+def after_upgrade(connection: Connection, revision: str) -> None:
+    import importlib
+
+    for name in AFTER_UPGRADE:
+        importlib.import_module(name).upgraded(connection, revision)
 
 
 def refuse_unusable(

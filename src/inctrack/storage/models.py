@@ -42,6 +42,11 @@ def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+DERIVED = {"info": {"derived": True}}
+"""A column derived from the incident's events (``sla.stored`` computes it): whole-row
+writers (``storage.bulk``) leave it out, to be refreshed after."""
+
+
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
     __table_args__ = (
@@ -119,14 +124,17 @@ class Incident(SQLModel, table=True):
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
-    # Clock outcomes (migration 0015, :mod:`inctrack.sla.outcomes`): whole seconds, NULL
-    # while the clock runs and for a cancelled incident.
-    response_seconds: int | None = None
-    response_business_seconds: int | None = None
-    resolution_seconds: int | None = None
-    resolution_business_seconds: int | None = None
-    resolution_clock_seconds: int | None = None
-    resolution_clock_business_seconds: int | None = None
+    next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
+    """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
+    runs now, from the timeline and the policy; NULL when closed or nothing is due."""
+    # Derived, stored: clock outcomes (migration 0015, :mod:`inctrack.sla.outcomes`), whole
+    # seconds, NULL while the clock runs and for a cancelled incident.
+    response_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    response_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_clock_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_clock_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
 
 
 class EventFields(SQLModel):

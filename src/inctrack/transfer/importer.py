@@ -29,6 +29,7 @@ from inctrack.errors import Conflict
 from inctrack.incidents.tracker import Tracker
 from inctrack.services.registry import Services
 from inctrack.services.status import refresh
+from inctrack.sla import stored
 from inctrack.storage.bulk import BulkInsert
 from inctrack.transfer.summary import MAX_PROBLEMS, ConflictPolicy, Summary
 from inctrack.transfer.timeline import EVENT_KEYS, Draft, EventRow
@@ -109,6 +110,8 @@ class Importer:
         }
         """The registry's services, case-folded name -> its spelling."""
         self.touched_services: set[str] = set()
+        self.written: set[int] = set()
+        """Incidents created or changed: their derived columns are refreshed at the end."""
         # Holding the counter's row lock (unless nothing is written): concurrent `log`s wait.
         self.counter = self.numbers.hold("incident", lock=not dry_run)
         top = self.connection.execute(select(func.max(INCIDENTS.c.id))).scalar_one()
@@ -311,6 +314,7 @@ class Importer:
         for _, draft in creates:
             draft.values["version"] = len(draft.events)  # one version per event
         self.bulk.incidents((number, d.values) for number, d in creates)
+        self.written.update(number for number, _ in creates)
         written = [(number, event) for number, d in creates for event in d.events]
         self._stakeholder_updates(written, self.bulk.events(written), creates)
 
@@ -351,6 +355,7 @@ class Importer:
             self.summary.events += len(missing)
             appended.extend((target, event) for event in missing)
             if self.writing:
+                self.written.add(target)
                 statement = update(INCIDENTS).where(INCIDENTS.c.id == target)
                 version = INCIDENTS.c.version + len(missing)  # one version per event
                 self.connection.execute(statement.values(**changes, version=version))
@@ -394,6 +399,7 @@ class Importer:
                 self.numbers.raise_to("incident", top)
             if not self.summary.problems:
                 self._services_status()
+                stored.refresh(self.connection, self.written, self.tracker.work.policy())
         if not self.dry_run:
             verdict = self.summary.verdict()
             if verdict is not None:

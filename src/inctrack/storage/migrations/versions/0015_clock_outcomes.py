@@ -4,11 +4,12 @@ business calendar (:mod:`inctrack.sla.outcomes`).
 
 `report mttr` reads them for every incident whose clocks have stopped instead of
 working each clock out from its events, and ranks each key's durations through
-the ``(priority, duration, reported_at)`` indexes. This revision computes them for
-the incidents already there, in batches of plain rows, from their status events
-(about a minute per million incidents); from then on the write that stops or
-restarts a clock refreshes them in the same transaction, and a change of the
-business calendar recomputes them all.
+the ``(priority, duration, reported_at)`` indexes. This revision only changes the
+schema: the values of the incidents already there are computed from their status
+events right after the upgrade, in the same transaction and in batches of plain
+rows (``inctrack.sla.outcomes.upgraded``, a hook of ``storage.migrate.upgrade``); from
+then on the write that stops or restarts a clock refreshes them in the same
+transaction (``inctrack.sla.stored``), and a change of the policy recomputes them all.
 
 Revision ID: 0015
 Revises: 0014
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"  # FIXME: 0014 after the merge of clocks
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
@@ -32,17 +33,13 @@ COLUMNS = (
     "resolution_clock_business_seconds",
 )
 INDEXES = {
-    f"ix_incidents_priority_{name}": ["priority", name, "reported_at"]
-    for name in COLUMNS[:4]
+    f"ix_incidents_priority_{name}": ["priority", name, "reported_at"] for name in COLUMNS[:4]
 }
 
 
 def upgrade() -> None:
     for name in COLUMNS:
         op.add_column("incidents", sa.Column(name, sa.Integer(), nullable=True))
-    from inctrack.sla.outcomes import backfill
-
-    backfill(op.get_bind())
     for name, columns in INDEXES.items():
         op.create_index(name, "incidents", columns)
 
