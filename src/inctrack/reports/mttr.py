@@ -30,7 +30,14 @@ from sqlalchemy.engine import Connection
 from inctrack.domain import Priority
 from inctrack.errors import Rejected
 from inctrack.records import Record
-from inctrack.reports.outcomes import DECIDED, stored_rows
+from inctrack.reports.outcomes import (
+    DECIDED,
+    WALKED,
+    counts_statement,
+    intervals,
+    stored_rows,
+    walked,
+)
 from inctrack.reports.periods import default_since
 from inctrack.reports.query import (
     COLUMNS,
@@ -43,7 +50,6 @@ from inctrack.reports.query import (
     stamp,
     zone_of,
 )
-from inctrack.sla.calendar import Calendar
 
 if TYPE_CHECKING:
     from inctrack.incidents.tracker import Tracker
@@ -100,10 +106,9 @@ def mttr(
 
     The incidents counted are those reported in ``[since, until)`` (default:
     the last :data:`DEFAULT_PERIODS` weeks, this one included, to now), except
-    cancelled ones. One row per key that has any, ``None`` last. An incident
-    whose clocks have both stopped is read from its stored outcomes
-    (:mod:`inctrack.reports.outcomes`); ``from_events`` works every incident out
-    from its events instead (the same report, slower: for checking).
+    cancelled ones. One row per key that has any, ``None`` last. Decided incidents are
+    read from stored outcomes (:mod:`inctrack.reports.outcomes`); ``from_events``
+    works every one out from its events (the same report, slower).
     """
     if by not in MTTR_KEYS:
         raise Rejected(f"{by!r} is not an MTTR key; use one of {', '.join(MTTR_KEYS)}.")
@@ -123,11 +128,16 @@ def mttr(
         _sort_threads(connection),
         _working_time(connection, plan, start, now),
     ):
-        result = connection.execute(plan.statement(start, end, stored=not from_events))
+        walk = not from_events and by in WALKED
         parts: dict[Any, dict[str, Any]] = {}
-        for row in result:
+        for row in connection.execute(
+            plan.statement(start, end, stored=not from_events, ranks=not walk)
+        ):
             key = key_value(by, row[1 : 1 + len(plan.columns)])
             parts.setdefault(key, {})[row[0]] = row[1 + len(plan.columns) :]
+        counts = {key: (int(p["all"][1]), int(p["all"][2])) for key, p in parts.items()}
+        for key, spread in (walked(connection, plan, start, end, counts) if walk else {}).items():
+            parts[key].update(spread)
     rows = [_mttr_row(by, key, parts[key]) for key in sorted(parts, key=sort_key)]
     return Report(rows, start, end, policy.timezone, by=by, business=business)
 
@@ -298,8 +308,10 @@ class MttrPlan:
             "AND e.at < COALESCE(t.resolved_at, :now)), 0)"
         )
 
-    def statement(self, since: datetime, until: datetime, *, stored: bool = False) -> Any:
-        """``stored``: decided incidents from their stored outcomes, the rest as below."""
+    def statement(
+        self, since: datetime, until: datetime, *, stored: bool = False, ranks: bool = True
+    ) -> Any:
+        """``stored``: decided incidents from stored outcomes; no ``ranks``: see :func:`walked`."""
         epoch = self.sql.epoch
         keys = [f"k{n}" for n in range(len(self.columns))]
         k = ", ".join(keys)
@@ -372,6 +384,7 @@ class MttrPlan:
             f"ELSE resolution_over END AS resolution_over FROM ({timed}) AS t {self.fence}"
         )
         base = f"SELECT {k}, response, resolution, fcr, {', '.join(outcome)} FROM ({paused}) AS p"
+        walked_ranks = counts_statement(self, FIRST_CONTACT, base) if stored and not ranks else ""
         if stored:
             base = f"{stored_rows(self, FIRST_CONTACT)} UNION ALL {base}"
         spread = {}
@@ -414,8 +427,11 @@ class MttrPlan:
             f"SELECT 'all', {k}, incidents, responses, resolutions, response_mean, "
             "resolution_mean, response_met, response_breached, resolution_met, "
             f"resolution_breached, fcr FROM counts "
-            f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
         )
+        if ranks:
+            statement += f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
+        statement = walked_ranks or statement
+
         params = [
             stamp("since", since),
             stamp("until", until),
@@ -463,7 +479,7 @@ def _working_time(
     if not plan.needs_working_time:
         yield
         return
-    rows = plan.intervals = list(_intervals(plan.calendar, start, now))
+    rows = plan.intervals = list(intervals(plan.calendar, start, now))
     if not plan.sql.sqlite:
         yield
         return
@@ -481,12 +497,3 @@ def _working_time(
         yield
     finally:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_WORK_TABLE}")
-
-
-def _intervals(calendar: Calendar, start: datetime, end: datetime) -> Iterator[dict[str, int]]:
-    total = 0
-    for low, high in calendar.working_intervals(start, end):
-        s, e = round(low.timestamp()), round(high.timestamp())
-        if e > s:
-            yield {"s": s, "e": e, "c": total}
-            total += e - s

@@ -17,8 +17,18 @@ exceeds wall time and pauses are never negative, so all three come to the last.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from inctrack.domain import Priority
+from inctrack.reports.query import stamp
+from inctrack.sla.calendar import Calendar
+
+PRIORITIES = (*(p.value for p in Priority), None)
 if TYPE_CHECKING:
     from inctrack.reports.mttr import MttrPlan
 
@@ -53,3 +63,92 @@ def stored_rows(plan: MttrPlan, first_contact: str) -> str:
         f"AND i.status <> 'cancelled' AND {DECIDED}"
     )
     return f"SELECT {keys}, response, resolution, fcr, {', '.join(values)} FROM ({read}) AS stored"
+
+
+_SUMS = ("response_met", "response_breached", "resolution_met", "resolution_breached", "fcr")
+
+
+def counts_statement(plan: MttrPlan, first_contact: str, running: str) -> str:
+    """The ``all`` rows of the MTTR statement (counts, means, SLA outcomes per key) when
+    the ranks are :func:`walked`: the decided incidents aggregated straight from the
+    table, which SQLite reads along ``ix_incidents_priority_reported_at`` for ``--by
+    priority`` so that grouping needs no sort; ``running`` (the per-incident rows of
+    the others, computed from events) aggregated apart; then the two added up."""
+    keys = ", ".join(f"k{n}" for n in range(len(plan.columns)))
+    part = (
+        f"SELECT {keys}, COUNT(*) AS incidents, COUNT(response) AS responses, "
+        "COUNT(resolution) AS resolutions, SUM(response) AS response_sum, "
+        f"SUM(resolution) AS resolution_sum, {', '.join(f'SUM({c}) AS {c}' for c in _SUMS)} "
+        "FROM ({rows}) AS r GROUP BY " + keys
+    )
+    decided = stored_rows(plan, first_contact)
+    if plan.sql.sqlite and plan.columns == ("priority",):
+        decided = decided.replace(
+            "FROM incidents i WHERE",
+            "FROM incidents i INDEXED BY ix_incidents_priority_reported_at WHERE",
+        )
+    both = f"{part.format(rows=decided)} UNION ALL {part.format(rows=running)}"
+    mean = "1.0 * SUM({0}_sum) / NULLIF(SUM({0}s), 0)"
+    return (
+        f"SELECT 'all', {keys}, SUM(incidents), SUM(responses), SUM(resolutions), "
+        f"{mean.format('response')}, {mean.format('resolution')}, "
+        f"{', '.join(f'SUM({c})' for c in _SUMS)} FROM ({both}) AS parts GROUP BY {keys}"
+    )
+
+
+WALKED = ("priority",)
+"""Keys whose medians and 90th percentiles are read along an index of stored durations
+(``ix_incidents_priority_<duration>``, migration 0015) instead of ranked by a sort."""
+
+
+def walked(
+    connection: Connection,
+    plan: MttrPlan,
+    since: datetime,
+    until: datetime,
+    counts: dict[Any, tuple[int, int]],
+) -> dict[Any, dict[str, tuple[float | None, float | None]]]:
+    """``{priority: {"response": (median, p90), "resolution": (median, p90)}}`` from the
+    stored durations, each rank one ``LIMIT``/``OFFSET`` walk along the index
+    ``(priority, duration, reported_at)``: no sort. The same ranks as the statement's
+    ``ROW_NUMBER()`` among the ``n`` durations ``counts`` gives per key (responses,
+    resolutions): the middle one or two, walked from the bottom, and the ``ceil(0.9
+    n)``-th, walked from the top."""
+    kind = "_business" if plan.business else ""
+    found: dict[Any, dict[str, tuple[float | None, float | None]]] = {}
+    bounds = [stamp("since", since), stamp("until", until)]
+    for number, clock in enumerate(("response", "resolution")):
+        column = f"{clock}{kind}_seconds"
+        for key, totals in counts.items():
+            n = totals[number]
+            if key not in PRIORITIES or not n:
+                continue
+            match = "i.priority IS NULL" if key is None else f"i.priority = '{key}'"
+            nth = {
+                order: text(
+                    f"SELECT i.{column} FROM incidents i WHERE {match} AND i.{column} IS NOT "
+                    "NULL AND i.reported_at >= :since AND i.reported_at < :until "
+                    f"ORDER BY i.{column} {order} LIMIT :n OFFSET :skip"
+                ).bindparams(*bounds)
+                for order in ("ASC", "DESC")
+            }
+            low = (n + 1) // 2
+            middle = [r[0] for r in connection.execute(nth["ASC"], {"n": 2, "skip": low - 1})]
+            top = {"n": 1, "skip": n - (9 * n + 9) // 10}
+            p90 = connection.execute(nth["DESC"], top).scalar()
+            if not middle:  # stored durations missing: ``db check`` says so
+                continue
+            median = middle[0] if n % 2 or len(middle) < 2 else (middle[0] + middle[1]) / 2
+            found.setdefault(key, {})[clock] = (median, p90)
+    return found
+
+
+def intervals(calendar: Calendar, start: datetime, end: datetime) -> Iterator[dict[str, int]]:
+    """The calendar's working intervals from ``start`` to ``end`` as rows ``(s, e, c)``
+    (epoch seconds; ``c``: the working seconds before ``s``), for MTTR's look-ups."""
+    total = 0
+    for low, high in calendar.working_intervals(start, end):
+        s, e = round(low.timestamp()), round(high.timestamp())
+        if e > s:
+            yield {"s": s, "e": e, "c": total}
+            total += e - s

@@ -47,6 +47,10 @@ DERIVED = {"info": {"derived": True}}
 writers (``storage.bulk``) leave it out, to be refreshed after."""
 
 
+RANKED = tuple(f"{c}{k}_seconds" for c in ("response", "resolution") for k in ("", "_business"))
+"""The stored durations MTTR ranks per priority along an index."""
+
+
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
     __table_args__ = (
@@ -68,15 +72,7 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
         # MTTR ranks each priority's stored durations along these (migration 0015).
-        *(
-            Index(f"ix_incidents_priority_{name}", "priority", name, "reported_at")
-            for name in (
-                "response_seconds",
-                "response_business_seconds",
-                "resolution_seconds",
-                "resolution_business_seconds",
-            )
-        ),
+        *(Index(f"ix_incidents_priority_{n}", "priority", n, "reported_at") for n in RANKED),
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

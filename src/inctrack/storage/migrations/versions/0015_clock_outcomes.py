@@ -4,12 +4,14 @@ business calendar (:mod:`inctrack.sla.outcomes`).
 
 `report mttr` reads them for every incident whose clocks have stopped instead of
 working each clock out from its events, and ranks each key's durations through
-the ``(priority, duration, reported_at)`` indexes. This revision only changes the
-schema: the values of the incidents already there are computed from their status
-events right after the upgrade, in the same transaction and in batches of plain
-rows (``inctrack.sla.outcomes.upgraded``, a hook of ``storage.migrate.upgrade``); from
-then on the write that stops or restarts a clock refreshes them in the same
-transaction (``inctrack.sla.stored``), and a change of the policy recomputes them all.
+the ``(priority, duration, reported_at)`` indexes; the partial index of escalation
+events makes its first-contact test (never escalated) one small probe per incident.
+This revision only changes the schema: the values of the incidents already there
+are computed from their status events right after the upgrade, in the same
+transaction and in batches of plain rows (``inctrack.sla.outcomes.upgraded``, a hook
+of ``storage.migrate.upgrade``); from then on the write that stops or restarts a
+clock refreshes them in the same transaction (``inctrack.sla.stored``), and a change
+of the policy recomputes them all.
 
 Revision ID: 0015
 Revises: 0014
@@ -37,14 +39,20 @@ INDEXES = {
 }
 
 
+ESCALATIONS = "ix_events_escalated"
+"""Partial: only escalation events, so first-contact resolution is one probe per incident."""
+
+
 def upgrade() -> None:
     for name in COLUMNS:
         op.add_column("incidents", sa.Column(name, sa.Integer(), nullable=True))
     for name, columns in INDEXES.items():
         op.create_index(name, "incidents", columns)
+    op.execute(f"CREATE INDEX {ESCALATIONS} ON events (incident_id) WHERE kind = 'escalated'")
 
 
 def downgrade() -> None:
+    op.execute(f"DROP INDEX {ESCALATIONS}")
     for name in INDEXES:
         op.drop_index(name, "incidents")
     with op.batch_alter_table("incidents") as batch:
