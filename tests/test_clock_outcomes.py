@@ -20,6 +20,7 @@ from inctrack.clock import FixedClock
 from inctrack.errors import Rejected
 from inctrack.sla.evaluate import history
 from inctrack.sla.outcomes import OUTCOME_COLUMNS, backfill, outcomes
+from inctrack.storage import migrate
 from inctrack.storage.models import Incident
 
 from .helpers import Desk
@@ -139,3 +140,21 @@ def test_a_policy_change_of_targets_needs_no_recomputation(desk: Desk, clock: Fi
         tracker.settings.set_target("P3", resolve="2h")
         tracker.settings.set_target("P1", respond="1m")
     assert every_mttr(desk, from_events=False) == every_mttr(desk, from_events=True)
+
+
+def test_upgrading_to_0015_computes_the_outcomes_of_the_incidents_there(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """A database at revision 0014 with incidents: the upgrade fills their outcomes."""
+    from alembic import command
+
+    random_desk(desk, clock, 9, count=40)
+    expected, _ = stored_and_computed(desk)
+    config = migrate.alembic_config()
+    with desk.database.connect(write=True) as connection, connection.begin():
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+    migrate.upgrade(desk.database)
+    after, computed = stored_and_computed(desk)
+    assert after == expected == computed
+    assert any(v["resolution_clock_business_seconds"] for v in after.values())

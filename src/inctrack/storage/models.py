@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -47,8 +47,10 @@ DERIVED = {"info": {"derived": True}}
 writers (``storage.bulk``) leave it out, to be refreshed after."""
 
 
+_ESC = "kind = 'escalated'"
+# MTTR (0015): stored durations ranked along indexes; a partial index of escalations.
 RANKED = tuple(f"{c}{k}_seconds" for c in ("response", "resolution") for k in ("", "_business"))
-"""The stored durations MTTR ranks per priority along an index."""
+ESCALATIONS: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_ESC))
 
 
 class Incident(SQLModel, table=True):
@@ -71,7 +73,6 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_priority_reported_at", "priority", "reported_at"),
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
-        # MTTR ranks each priority's stored durations along these (migration 0015).
         *(Index(f"ix_incidents_priority_{n}", "priority", n, "reported_at") for n in RANKED),
     )
 
@@ -123,8 +124,7 @@ class Incident(SQLModel, table=True):
     next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
     """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
     runs now, from the timeline and the policy; NULL when closed or nothing is due."""
-    # Derived, stored: clock outcomes (migration 0015, :mod:`inctrack.sla.outcomes`), whole
-    # seconds, NULL while the clock runs and for a cancelled incident.
+    # Derived: clock outcomes (0015, ``sla.outcomes``), NULL while running or cancelled.
     response_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
     response_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
     resolution_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
@@ -155,7 +155,10 @@ class Event(EventFields, table=True):
     """One change to one incident. Never updated, never deleted: the database refuses."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_incident_id_id", "incident_id", "id"),
+        Index("ix_events_escalated", "incident_id", **ESCALATIONS),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incidents.id")

@@ -55,6 +55,5 @@ def downgrade() -> None:
     op.execute(f"DROP INDEX {ESCALATIONS}")
     for name in INDEXES:
         op.drop_index(name, "incidents")
-    with op.batch_alter_table("incidents") as batch:
-        for name in COLUMNS:
-            batch.drop_column(name)
+    for name in COLUMNS:  # SQLite 3.35+ drops a plain column in place (triggers kept)
+        op.execute(f"ALTER TABLE incidents DROP COLUMN {name}")
