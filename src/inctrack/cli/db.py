@@ -106,15 +106,28 @@ def upgrade(ctx: typer.Context) -> None:
 
 
 @app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """Check integrity, schema revision and the append-only guard; exit 4 on a problem."""
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Recompute the stored clock columns that disagree with the events.",
+        ),
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Check integrity, schema revision, the append-only guard and the stored clocks;
+    exit 4 on a problem (``--repair`` recomputes stored clocks that disagree)."""
     from inctrack.records import finding_record
     from inctrack.render.admin import findings_table
+    from inctrack.sla.stored import check as check_stored
     from inctrack.storage.check import check as run_check
     from inctrack.storage.check import verdict
 
     rt = runtime(ctx)
-    findings = run_check(rt.database(upgrade=False))
+    database = rt.database(upgrade=False)
+    findings = [*run_check(database), check_stored(database, repair=repair)]
     rt.emit([finding_record(f) for f in findings], fmt, table=findings_table)
     if (code := verdict(findings)) is not ExitCode.OK:
         raise typer.Exit(code)

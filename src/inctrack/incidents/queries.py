@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlmodel import Session, col
 
 from inctrack.domain import (
@@ -68,13 +68,19 @@ SORT_KEYS = ("id", "priority", "reported", "updated", "assignee", "title")
 """What ``list --sort`` orders by (ties by ID); without it the queue is worst first."""
 
 
+OPEN_QUEUE = col(Incident.status).in_([literal_column(f"'{s}'") for s in sorted(OPEN_STATUSES)])
+"""Open statuses, written out as literals: the predicate of the partial index
+``ix_incidents_open_queue`` (migration 0014), which a planner only uses for a query
+that says the same (SQLite does not look into bound parameters)."""
+
+
 def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a query (``list``, ``export``); empty for every incident."""
     where: list[ColumnElement[bool]] = []
     if query.statuses:
         where.append(col(Incident.status).in_([str(s) for s in query.statuses]))
     elif not query.include_closed:
-        where.append(col(Incident.status).in_([str(s) for s in OPEN_STATUSES]))
+        where.append(OPEN_QUEUE)
     if query.since is not None:
         where.append(col(Incident.reported_at) >= query.since)
     if query.until is not None:
@@ -152,16 +158,20 @@ class IncidentReader:
         return int(self.session.execute(statement).scalar_one())
 
     def _find(self, query: IncidentQuery) -> list[tuple[Incident, Clocks | None]]:
-        statement = select(Incident).where(*incident_filters(query))
-        statement = statement.order_by(*_order(query))
         if query.sort is not None or query.statuses or query.include_closed:
+            statement = select(Incident).where(*incident_filters(query))
+            statement = statement.order_by(*_order(query))
             if query.limit is not None:
                 statement = statement.limit(query.limit)
             return [(incident, None) for incident in self.session.scalars(statement)]
-        # The open queue: worst first needs the clocks (nearest due within a priority).
-        clocks = self.clocks(list(self.session.scalars(statement)))
-        ranked = sorted(clocks.values(), key=_urgency, reverse=query.reverse)[: query.limit]
-        return [(c.incident, c) for c in ranked]
+        # The open queue, worst first: ordered by the stored due time of the clock that runs
+        # now (sla.stored), read from its index up to the limit; clocks only for those shown.
+        statement = select(Incident).where(*incident_filters(query)).order_by(*_queue(query))
+        if query.limit is not None:
+            statement = statement.limit(query.limit)
+        incidents = list(self.session.scalars(statement))
+        clocks = self.clocks(incidents)
+        return [(incident, clocks[incident.id]) for incident in incidents]
 
     def record(
         self,
@@ -279,6 +289,21 @@ def _order(query: IncidentQuery) -> list[ColumnElement[Any]]:
         return [*_order(IncidentQuery(reverse=query.reverse))[:2], *_ids(query)]
     key = col(column).desc() if query.reverse else col(column).asc()
     return [key.nulls_last(), *_ids(query)]  # no value (no assignee yet) comes last
+
+
+def _queue(query: IncidentQuery) -> list[ColumnElement[Any]]:
+    """The open queue's ORDER BY, as :func:`_urgency` ranks: untriaged first, then
+    priority, the nearest due (none due last), the oldest report, the number; all of it
+    backwards with ``reverse``. The index ``ix_incidents_open_queue`` holds that order."""
+    priority, due = col(Incident.priority), col(Incident.next_due_at)
+    keys: list[ColumnElement[Any]]
+    if query.reverse:
+        keys = [priority.desc().nulls_last(), due.desc().nulls_first(),
+                col(Incident.reported_at).desc()]  # fmt: skip
+    else:
+        keys = [priority.asc().nulls_first(), due.asc().nulls_last(),
+                col(Incident.reported_at).asc()]  # fmt: skip
+    return [*keys, *_ids(query)]
 
 
 def _ids(query: IncidentQuery) -> list[ColumnElement[Any]]:

@@ -42,10 +42,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from inctrack.domain import OPEN_STATUSES
+from inctrack.domain import OPEN_STATUSES, format_incident_id
 from inctrack.sla.evaluate import Step, evaluate
 from inctrack.sla.policy import Policy
 from inctrack.sla.policy import load as load_policy
+from inctrack.storage.check import Finding
+from inctrack.storage.engine import Database
+from inctrack.storage.migrate import HEAD, current_revision
 from inctrack.storage.models import Event, Incident
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
@@ -233,6 +236,37 @@ def disagreements(bind: Bind, policy: Policy | None = None) -> list[Disagreement
             if getattr(row, name) != value:
                 found.append(Disagreement(timeline.id, name, getattr(row, name), value))
     return found
+
+
+SHOWN = 5
+"""Incidents named in a finding; the rest are counted."""
+
+
+def check(database: Database, *, repair: bool = False) -> Finding:
+    """``db check``'s ``stored clocks``: do the stored derived columns agree with what the
+    events give? With ``repair``, the ones that do not are recomputed (and the finding
+    says which were). Skipped on a database not at this inctrack's revision."""
+    with database.translate_errors(), database.connect() as connection:
+        if current_revision(connection) != HEAD:
+            return Finding("stored clocks", True, "not checked: the schema is not current")
+    with database.transaction(write=repair) as session:
+        found = disagreements(session)
+        ids = sorted({d.incident_id for d in found})
+        named = ", ".join(
+            f"{format_incident_id(d.incident_id)} {d.column}" for d in found[:SHOWN]
+        ) + (f" and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+        if not found:
+            return Finding("stored clocks", True, "agree with the events")
+        many = f"{len(ids)} incident{'s' if len(ids) != 1 else ''}"
+        if not repair:
+            return Finding(
+                "stored clocks", False,
+                f"{many} {'disagree' if len(ids) != 1 else 'disagrees'} with the events "
+                f"({named}); "
+                "`inctrack db check --repair` recomputes them",
+            )  # fmt: skip
+        refresh(session, ids)
+        return Finding("stored clocks", True, f"repaired {many} ({named})")
 
 
 def upgraded(connection: Connection, revision: str) -> None:

@@ -49,5 +49,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DROP INDEX {INDEX}")
-    with op.batch_alter_table("incidents") as batch:
-        batch.drop_column("next_due_at")
+    op.execute("ALTER TABLE incidents DROP COLUMN next_due_at")  # SQLite 3.35 and later
