@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from inctrack import reports
 from inctrack.clock import FixedClock
@@ -23,7 +23,7 @@ from inctrack.sla.outcomes import OUTCOME_COLUMNS, backfill, outcomes
 from inctrack.storage import migrate
 from inctrack.storage.models import Incident
 
-from .helpers import Desk
+from .helpers import Cli, Desk
 
 NOW = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
 START = datetime(2026, 10, 19, tzinfo=UTC)  # across the end of summer time
@@ -158,3 +158,21 @@ def test_upgrading_to_0015_computes_the_outcomes_of_the_incidents_there(
     after, computed = stored_and_computed(desk)
     assert after == expected == computed
     assert any(v["resolution_clock_business_seconds"] for v in after.values())
+
+
+def test_db_check_names_a_wrong_outcome_and_repair_recomputes_it(
+    desk: Desk, clock: FixedClock, db_url: str
+) -> None:
+    random_desk(desk, clock, 10, count=20)
+    with desk.tracker() as tracker:
+        tracker.session.execute(
+            text("UPDATE incidents SET resolution_clock_seconds = resolution_clock_seconds + 1")
+        )
+    cli = Cli(db_url, clock=clock)
+    found = cli("db", "check")
+    assert found.exit_code == 4, found.stdout
+    assert "resolution_clock_seconds" in found.stdout
+    repaired = cli("db", "check", "--repair")
+    assert repaired.exit_code == 0, repaired.stdout
+    stored, computed = stored_and_computed(desk)
+    assert stored == computed
