@@ -31,7 +31,7 @@ from inctrack.domain import Priority
 from inctrack.errors import Rejected
 from inctrack.records import Record
 from inctrack.reports.outcomes import (
-    DECIDED,
+    RUNNING,
     WALKED,
     counts_statement,
     intervals,
@@ -327,7 +327,7 @@ class MttrPlan:
             f"CASE WHEN i.status IN ('new', 'in_progress') THEN {ticks} ELSE 0 END "
             f"AS resolution_ticks, {FIRST_CONTACT} AS fcr "
             "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
-            f"AND i.status <> 'cancelled' {f'AND NOT ({DECIDED})' if stored else ''} {self.fence}"
+            f"AND i.status <> 'cancelled' {f'AND {RUNNING}' if stored else ''} {self.fence}"
         )
         if self.business:
             # Each instant's working time is looked up once (``w*``, NULL for a clock

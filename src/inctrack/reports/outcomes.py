@@ -32,8 +32,10 @@ PRIORITIES = (*(p.value for p in Priority), None)
 if TYPE_CHECKING:
     from inctrack.reports.mttr import MttrPlan
 
-DECIDED = "i.response_seconds IS NOT NULL AND i.resolution_clock_seconds IS NOT NULL"
+DECIDED = "i.response_seconds IS NOT NULL AND i.resolution_seconds IS NOT NULL"
 """An incident both of whose clocks have stopped: its row comes from stored columns."""
+RUNNING = "(i.response_seconds IS NULL OR i.resolution_seconds IS NULL)"
+"""The others, spelled as the partial index ``ix_incidents_running`` (migration 0015)."""
 
 
 def stored_rows(plan: MttrPlan, first_contact: str) -> str:

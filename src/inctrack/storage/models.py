@@ -47,10 +47,10 @@ DERIVED = {"info": {"derived": True}}
 writers (``storage.bulk``) leave it out, to be refreshed after."""
 
 
-_ESC = "kind = 'escalated'"
-# MTTR (0015): stored durations ranked along indexes; a partial index of escalations.
 RANKED = tuple(f"{c}{k}_seconds" for c in ("response", "resolution") for k in ("", "_business"))
+_ESC, _RUN = "kind = 'escalated'", "response_seconds IS NULL OR resolution_seconds IS NULL"
 ESCALATIONS: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_ESC))
+RUNNING: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_RUN))
 
 
 class Incident(SQLModel, table=True):
@@ -74,6 +74,7 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
         *(Index(f"ix_incidents_priority_{n}", "priority", n, "reported_at") for n in RANKED),
+        Index("ix_incidents_running", "reported_at", **RUNNING),  # MTTR's few (0015)
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -124,7 +125,6 @@ class Incident(SQLModel, table=True):
     next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
     """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
     runs now, from the timeline and the policy; NULL when closed or nothing is due."""
-    # Derived: clock outcomes (0015, ``sla.outcomes``), NULL while running or cancelled.
     response_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
     response_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
     resolution_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
