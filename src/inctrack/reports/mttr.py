@@ -32,11 +32,11 @@ from inctrack.errors import Rejected
 from inctrack.records import Record
 from inctrack.reports.outcomes import (
     RUNNING,
-    WALKED,
     counts_statement,
     intervals,
     stored_rows,
     walked,
+    worth_walking,
 )
 from inctrack.reports.periods import default_since
 from inctrack.reports.query import (
@@ -128,7 +128,7 @@ def mttr(
         _sort_threads(connection),
         _working_time(connection, plan, start, now),
     ):
-        walk = not from_events and by in WALKED
+        walk = not from_events and worth_walking(connection, by, start, end)
         parts: dict[Any, dict[str, Any]] = {}
         for row in connection.execute(
             plan.statement(start, end, stored=not from_events, ranks=not walk)
