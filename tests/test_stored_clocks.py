@@ -254,3 +254,26 @@ def test_an_upgrade_from_0013_fills_the_open_incidents_due(database: Database) -
     with desk.tracker(write=False) as tracker:
         assert [i.id for i in tracker.find(IncidentQuery())] == [urgent]
     assert Status.IN_PROGRESS in OPEN_STATUSES
+
+
+def test_an_import_and_a_batch_log_store_the_due_of_what_they_write(tmp_path: Path) -> None:
+    clock = FixedClock(START)
+    cli = Cli(str(tmp_path / "from.db"), clock=clock)
+    busy_desk(cli, clock)
+    batch = (
+        '{"title": "Mail down", "impact": "high", "urgency": "high"}\n'
+        '{"title": "Printer", "impact": "low", "urgency": "low"}\n'
+    )
+    ok(cli("log", "--batch", "-", "-q", input=batch))
+    export = tmp_path / "desk.jsonl"
+    export.write_text(ok(cli("export")), encoding="utf-8")
+    other = Cli(str(tmp_path / "to.db"), clock=clock)
+    result = other("import", str(export), "--summary", "json")
+    assert result.exit_code == 0, result.stderr
+    for path in ("from.db", "to.db"):
+        database = Database.open(str(tmp_path / path))
+        stored, computed = stored_and_computed(Desk(database, clock))
+        database.dispose()
+        assert stored == computed
+        assert sum(value is not None for value in stored.values()) >= 8
+    assert [r["id"] for r in other.json("list")] == [r["id"] for r in cli.json("list")]

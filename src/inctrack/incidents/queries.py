@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session, col
 
 from inctrack.domain import (
@@ -29,6 +29,7 @@ from inctrack.search import INCIDENT, matching
 from inctrack.services.records import update_record
 from inctrack.sla.evaluate import Clocks, clocks_for
 from inctrack.sla.policy import Policy
+from inctrack.sla.stored import OpenQueue, QueueKey
 from inctrack.storage.models import Event, Incident, Problem
 from inctrack.work import UnitOfWork, no_such_incident
 
@@ -68,19 +69,15 @@ SORT_KEYS = ("id", "priority", "reported", "updated", "assignee", "title")
 """What ``list --sort`` orders by (ties by ID); without it the queue is worst first."""
 
 
-OPEN_QUEUE = col(Incident.status).in_([literal_column(f"'{s}'") for s in sorted(OPEN_STATUSES)])
-"""Open statuses, written out as literals: the predicate of the partial index
-``ix_incidents_open_queue`` (migration 0014), which a planner only uses for a query
-that says the same (SQLite does not look into bound parameters)."""
-
-
-def incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a query (``list``, ``export``); empty for every incident."""
+def incident_filters(query: IncidentQuery, *, queue: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a query (``list``, ``export``); empty for every incident.
+    ``queue``: open incidents said as the queue's index says it (read in its order)."""
     where: list[ColumnElement[bool]] = []
     if query.statuses:
         where.append(col(Incident.status).in_([str(s) for s in query.statuses]))
     elif not query.include_closed:
-        where.append(OPEN_QUEUE)
+        open_now = col(Incident.status).in_([str(s) for s in OPEN_STATUSES])
+        where.append(OpenQueue() if queue else open_now)
     if query.since is not None:
         where.append(col(Incident.reported_at) >= query.since)
     if query.until is not None:
@@ -166,7 +163,8 @@ class IncidentReader:
             return [(incident, None) for incident in self.session.scalars(statement)]
         # The open queue, worst first: ordered by the stored due time of the clock that runs
         # now (sla.stored), read from its index up to the limit; clocks only for those shown.
-        statement = select(Incident).where(*incident_filters(query)).order_by(*_queue(query))
+        where = incident_filters(query, queue=True)
+        statement = select(Incident).where(*where).order_by(*_queue(query))
         if query.limit is not None:
             statement = statement.limit(query.limit)
         incidents = list(self.session.scalars(statement))
@@ -295,15 +293,13 @@ def _queue(query: IncidentQuery) -> list[ColumnElement[Any]]:
     """The open queue's ORDER BY, as :func:`_urgency` ranks: untriaged first, then
     priority, the nearest due (none due last), the oldest report, the number; all of it
     backwards with ``reverse``. The index ``ix_incidents_open_queue`` holds that order."""
-    priority, due = col(Incident.priority), col(Incident.next_due_at)
+    due = col(Incident.next_due_at)
     keys: list[ColumnElement[Any]]
     if query.reverse:
-        keys = [priority.desc().nulls_last(), due.desc().nulls_first(),
-                col(Incident.reported_at).desc()]  # fmt: skip
+        keys = [due.desc().nulls_first(), col(Incident.reported_at).desc()]
     else:
-        keys = [priority.asc().nulls_first(), due.asc().nulls_last(),
-                col(Incident.reported_at).asc()]  # fmt: skip
-    return [*keys, *_ids(query)]
+        keys = [due.asc().nulls_last(), col(Incident.reported_at).asc()]
+    return [QueueKey(reverse=query.reverse), *keys, *_ids(query)]
 
 
 def _ids(query: IncidentQuery) -> list[ColumnElement[Any]]:

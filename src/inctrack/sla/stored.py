@@ -37,9 +37,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import Column, Table, bindparam, event, inspect, or_, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Table,
+    bindparam,
+    event,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import NullType
 from sqlmodel import Session, SQLModel
 
 from inctrack.domain import OPEN_STATUSES, format_incident_id
@@ -135,6 +147,57 @@ def next_due(timeline: Timeline, policy: Policy) -> dict[str, Any]:
 
 
 CLOCKS = register(Derived("clocks", ("next_due_at",), next_due))
+
+
+# -- the open queue, in the order of its index ---------------------------------------------
+
+
+class OpenQueue(ColumnElement[bool]):
+    """``status`` is open, as the predicate of ``ix_incidents_open_queue`` says it
+    (migration 0014): a planner only uses a partial index for a query that says the
+    same, in literals (SQLite looks into no bound parameter)."""
+
+    # Not Boolean: SQLite would be given "(...) = 1", another predicate than the index's.
+    type = NullType()  # type: ignore[assignment]
+    inherit_cache = True
+
+
+class QueueKey(ColumnElement[Any]):
+    """``priority`` in the queue's order, untriaged first (last with ``reverse``), as
+    the index keeps it: SQLite sorts NULL first already, and an explicit NULLS FIRST
+    stops it from reading the index in order."""
+
+    inherit_cache = True
+
+    def __init__(self, *, reverse: bool) -> None:
+        self.reverse = reverse
+
+
+_OPEN_SQL = f"incidents.status IN ({', '.join(repr(s) for s in OPEN)})"
+
+
+@compiles(OpenQueue)
+def _open_queue(element: OpenQueue, compiler: Any, **kw: Any) -> str:
+    return _OPEN_SQL
+
+
+@compiles(OpenQueue, "sqlite")
+def _open_queue_sqlite(element: OpenQueue, compiler: Any, **kw: Any) -> str:
+    return f"+{_OPEN_SQL}"  # what ix_incidents_status_priority cannot serve (migration 0014)
+
+
+@compiles(QueueKey)
+def _queue_key(element: QueueKey, compiler: Any, **kw: Any) -> str:
+    return (
+        "incidents.priority DESC NULLS LAST"
+        if element.reverse
+        else ("incidents.priority ASC NULLS FIRST")
+    )
+
+
+@compiles(QueueKey, "sqlite")
+def _queue_key_sqlite(element: QueueKey, compiler: Any, **kw: Any) -> str:
+    return "incidents.priority DESC" if element.reverse else "incidents.priority ASC"
 
 
 # -- computing and writing -----------------------------------------------------------------

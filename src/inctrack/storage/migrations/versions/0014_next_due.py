@@ -41,10 +41,13 @@ OPEN = "status IN ('in_progress', 'new', 'on_hold')"
 def upgrade() -> None:
     op.add_column("incidents", sa.Column("next_due_at", UTCDateTime(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":  # ascending puts NULL last there
-        keys = "priority NULLS FIRST, next_due_at, reported_at, id"
+        keys, where = "priority NULLS FIRST, next_due_at, reported_at, id", OPEN
     else:  # SQLite sorts NULL first: untriaged first, as the queue wants
-        keys = "priority, next_due_at, reported_at, id"
-    op.execute(f"CREATE INDEX {INDEX} ON incidents ({keys}) WHERE {OPEN}")
+        # "+status": the query says the same, which ix_incidents_status_priority cannot
+        # serve, so SQLite's planner reads the queue in this index's order (it preferred
+        # three status look-ups and a sort of every open row, 40 ms instead of 1 ms).
+        keys, where = "priority, next_due_at, reported_at, id", f"+{OPEN}"
+    op.execute(f"CREATE INDEX {INDEX} ON incidents ({keys}) WHERE {where}")
 
 
 def downgrade() -> None:
