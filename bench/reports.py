@@ -2,8 +2,8 @@
 
     python bench/reports.py [-n 3] [--rebuild] [--only trends,mttr]
 
-Exits 1 when a command's median time misses the target (2 s) or its peak memory
-the limit (200 MiB).
+Exits 1 when a command's median time misses the target (2 s; 1 s for MTTR and trends
+over the whole history) or its peak memory the limit (200 MiB).
 
 Builds (once, cached in the temp dir under a name that carries BUILD_VERSION) a
 SQLite file through the real schema (``Database.open`` runs the migrations),
@@ -15,6 +15,9 @@ in fifty, closed, or cancelled); response and resolution delays are
 log-normal, so most incidents meet their SLA and a tail does not. About 1 % are
 still open, most of them recent. The business calendar is set to
 Europe/London (so weeks and months cross two daylight-saving changes a year).
+What the write path stores as incidents change is then computed as migrations do:
+the clock outcomes of every incident (``inctrack.sla.outcomes.backfill``) and the
+due time of the open ones.
 
 Then it runs each report as a whole process (``inctrack --db FILE report ...
 -f json``, N runs after an untimed warm-up) and prints min and median wall
@@ -38,11 +41,13 @@ from typing import Any
 
 from common import build_only, ensure_cache, finish_build, measure, start_build
 
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 INCIDENTS = 1_000_000
 DAYS = 730
 CHUNK = 50_000
 TARGET_SECONDS = 2.0
+WHOLE_HISTORY_SECONDS = 1.0
+"""Issue 17: whole-history MTTR (calendar and business time) and trends."""
 TARGET_MIB = 200.0
 STALE_DAYS = 7
 """An older cache is built again: the default reports cover the last 12 weeks from now."""
@@ -97,6 +102,8 @@ REPORTS = {
 """The commands timed, by name (``--only``). FIRST is the first report (so the command
 reads all 1,000,000 incidents); AGO is 30 days before the build. Without ``--since``,
 trends and MTTR cover the last 12 weeks, about 112,000 incidents here."""
+WHOLE = ("-all", "-all-business")
+"""The whole-history commands, held to WHOLE_HISTORY_SECONDS."""
 
 
 def build(path: Path) -> datetime:
@@ -109,6 +116,8 @@ def build(path: Path) -> datetime:
 
     from inctrack.clock import FixedClock
     from inctrack.incidents.tracker import Tracker
+    from inctrack.sla.outcomes import backfill
+    from inctrack.sla.stored import refresh, scope_ids
     from inctrack.storage import Database
     from inctrack.storage.models import Counter, Event, Incident
 
@@ -127,6 +136,10 @@ def build(path: Path) -> datetime:
         connection.execute(
             update(counters).where(counters.c.name == "incident").values(value=INCIDENTS)
         )
+        # What the write path stores as incidents change: the clock outcomes of all,
+        # the due time of the open ones (the bulk insert above bypasses it).
+        backfill(connection)
+        refresh(connection, scope_ids(connection, "open"))
     with database.engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.exec_driver_sql("ANALYZE")
@@ -310,12 +323,14 @@ def main() -> int:
         argv = shown.replace("FIRST", since).replace("AGO", ago).split()
         times, rss, rows = timed_process(CACHE, argv, options.runs)
         median = statistics.median(times)
-        flag = " (missed)" if median > TARGET_SECONDS or rss > TARGET_MIB else ""
+        target = WHOLE_HISTORY_SECONDS if name.endswith(WHOLE) else TARGET_SECONDS
+        flag = " (missed)" if median > target or rss > TARGET_MIB else ""
         print(f"| `inctrack {shown} -f json` | {rows:,} | {min(times):.2f} s | "
               f"{median:.2f} s{flag} | {rss:.0f} MiB |")  # fmt: skip
         if flag:
             missed.append(name)
-    print(f"\ntarget: under {TARGET_SECONDS:.0f} s and {TARGET_MIB:.0f} MiB each: "
+    print(f"\ntarget: under {TARGET_SECONDS:.0f} s ({WHOLE_HISTORY_SECONDS:.0f} s over the whole "
+          f"history) and {TARGET_MIB:.0f} MiB each: "
           + (f"MISSED by {', '.join(missed)}" if missed else "met"))  # fmt: skip
     return 1 if missed else 0
 

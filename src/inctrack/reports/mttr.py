@@ -30,6 +30,14 @@ from sqlalchemy.engine import Connection
 from inctrack.domain import Priority
 from inctrack.errors import Rejected
 from inctrack.records import Record
+from inctrack.reports.outcomes import (
+    RUNNING,
+    counts_statement,
+    intervals,
+    stored_rows,
+    walked,
+    worth_walking,
+)
 from inctrack.reports.periods import default_since
 from inctrack.reports.query import (
     COLUMNS,
@@ -42,7 +50,6 @@ from inctrack.reports.query import (
     stamp,
     zone_of,
 )
-from inctrack.sla.calendar import Calendar
 
 if TYPE_CHECKING:
     from inctrack.incidents.tracker import Tracker
@@ -93,12 +100,15 @@ def mttr(
     since: datetime | None = None,
     until: datetime | None = None,
     business: bool = False,
+    from_events: bool = False,
 ) -> Report:
     """Time to respond and to resolve, and SLA compliance, per key.
 
     The incidents counted are those reported in ``[since, until)`` (default:
     the last :data:`DEFAULT_PERIODS` weeks, this one included, to now), except
-    cancelled ones. One row per key that has any, ``None`` last.
+    cancelled ones. One row per key that has any, ``None`` last. Decided incidents are
+    read from stored outcomes (:mod:`inctrack.reports.outcomes`); ``from_events``
+    works every one out from its events (the same report, slower).
     """
     if by not in MTTR_KEYS:
         raise Rejected(f"{by!r} is not an MTTR key; use one of {', '.join(MTTR_KEYS)}.")
@@ -112,17 +122,22 @@ def mttr(
             "give a --since before --until."
         )
     connection = connection_of(tracker)
-    plan = _MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
+    plan = MttrPlan(_Dialect(connection.dialect.name), policy, by, business, now)
     with (
         no_jit(connection),
         _sort_threads(connection),
         _working_time(connection, plan, start, now),
     ):
-        result = connection.execute(plan.statement(start, end))
+        walk = not from_events and worth_walking(connection, by, start, end)
         parts: dict[Any, dict[str, Any]] = {}
-        for row in result:
+        for row in connection.execute(
+            plan.statement(start, end, stored=not from_events, ranks=not walk)
+        ):
             key = key_value(by, row[1 : 1 + len(plan.columns)])
             parts.setdefault(key, {})[row[0]] = row[1 + len(plan.columns) :]
+        counts = {key: (int(p["all"][1]), int(p["all"][2])) for key, p in parts.items()}
+        for key, spread in (walked(connection, plan, start, end, counts) if walk else {}).items():
+            parts[key].update(spread)
     rows = [_mttr_row(by, key, parts[key]) for key in sorted(parts, key=sort_key)]
     return Report(rows, start, end, policy.timezone, by=by, business=business)
 
@@ -195,7 +210,7 @@ class _Dialect:
         return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(terms)})"
 
 
-class _MttrPlan:
+class MttrPlan:
     """The MTTR statement for one dialect, policy and key.
 
     In stages, each fenced off (``OFFSET 0``) so that neither database copies a
@@ -293,7 +308,10 @@ class _MttrPlan:
             "AND e.at < COALESCE(t.resolved_at, :now)), 0)"
         )
 
-    def statement(self, since: datetime, until: datetime) -> Any:
+    def statement(
+        self, since: datetime, until: datetime, *, stored: bool = False, ranks: bool = True
+    ) -> Any:
+        """``stored``: decided incidents from stored outcomes; no ``ranks``: see :func:`walked`."""
         epoch = self.sql.epoch
         keys = [f"k{n}" for n in range(len(self.columns))]
         k = ", ".join(keys)
@@ -309,7 +327,7 @@ class _MttrPlan:
             f"CASE WHEN i.status IN ('new', 'in_progress') THEN {ticks} ELSE 0 END "
             f"AS resolution_ticks, {FIRST_CONTACT} AS fcr "
             "FROM incidents i WHERE i.reported_at >= :since AND i.reported_at < :until "
-            f"AND i.status <> 'cancelled' {self.fence}"
+            f"AND i.status <> 'cancelled' {f'AND {RUNNING}' if stored else ''} {self.fence}"
         )
         if self.business:
             # Each instant's working time is looked up once (``w*``, NULL for a clock
@@ -366,6 +384,9 @@ class _MttrPlan:
             f"ELSE resolution_over END AS resolution_over FROM ({timed}) AS t {self.fence}"
         )
         base = f"SELECT {k}, response, resolution, fcr, {', '.join(outcome)} FROM ({paused}) AS p"
+        walked_ranks = counts_statement(self, FIRST_CONTACT, base) if stored and not ranks else ""
+        if stored:
+            base = f"{stored_rows(self, FIRST_CONTACT)} UNION ALL {base}"
         spread = {}
         group = ", ".join(f"r.{key}" for key in keys)
         for clock in ("response", "resolution"):
@@ -406,8 +427,11 @@ class _MttrPlan:
             f"SELECT 'all', {k}, incidents, responses, resolutions, response_mean, "
             "resolution_mean, response_met, response_breached, resolution_met, "
             f"resolution_breached, fcr FROM counts "
-            f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
         )
+        if ranks:
+            statement += f"UNION ALL {spread['response']} UNION ALL {spread['resolution']}"
+        statement = walked_ranks or statement
+
         params = [
             stamp("since", since),
             stamp("until", until),
@@ -447,7 +471,7 @@ def _sort_threads(connection: Connection) -> Iterator[None]:
 
 @contextmanager
 def _working_time(
-    connection: Connection, plan: _MttrPlan, start: datetime, now: datetime
+    connection: Connection, plan: MttrPlan, start: datetime, now: datetime
 ) -> Iterator[None]:
     """The business calendar's working intervals from ``start`` to ``now`` as rows ``(s, e,
     c)``: start and end in epoch seconds, working seconds before ``s``; for SQLite in a
@@ -455,7 +479,7 @@ def _working_time(
     if not plan.needs_working_time:
         yield
         return
-    rows = plan.intervals = list(_intervals(plan.calendar, start, now))
+    rows = plan.intervals = list(intervals(plan.calendar, start, now))
     if not plan.sql.sqlite:
         yield
         return
@@ -473,12 +497,3 @@ def _working_time(
         yield
     finally:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_WORK_TABLE}")
-
-
-def _intervals(calendar: Calendar, start: datetime, end: datetime) -> Iterator[dict[str, int]]:
-    total = 0
-    for low, high in calendar.working_intervals(start, end):
-        s, e = round(low.timestamp()), round(high.timestamp())
-        if e > s:
-            yield {"s": s, "e": e, "c": total}
-            total += e - s

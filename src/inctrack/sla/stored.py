@@ -105,7 +105,7 @@ class Derived:
 
 
 REGISTRY: dict[str, Derived] = {}
-PROVIDERS: tuple[str, ...] = ("inctrack.sla.stored",)
+PROVIDERS: tuple[str, ...] = ("inctrack.sla.stored", "inctrack.sla.outcomes")
 """Modules that register a :class:`Derived` at import, loaded before any refresh."""
 
 

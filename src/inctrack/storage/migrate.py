@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from inctrack.storage.engine import Database
 
-HEAD = "0014"
+HEAD = "0015"
 """The newest revision under ``migrations/versions``; a test keeps the two in step."""
 
 _PG_LOCK_KEY = 0x1C7AC  # any constant: serializes migrators on one server
@@ -161,7 +161,7 @@ def upgrade(database: Database) -> str | None:
     return backup
 
 
-AFTER_UPGRADE = ("inctrack.sla.stored",)
+AFTER_UPGRADE = ("inctrack.sla.stored", "inctrack.sla.outcomes")
 """Modules with an ``upgraded(connection, revision)`` function, called in the upgrade's
 transaction once an existing database (at ``revision`` before) reaches HEAD: what
 a migration cannot do, since it imports nothing of the application (fill derived

@@ -22,7 +22,7 @@ import importlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, text
 from sqlmodel import Field, SQLModel
 
 from inctrack.storage.columns import EventFields, UTCDateTime, utc_field
@@ -42,6 +42,12 @@ if TYPE_CHECKING:
 DERIVED = {"info": {"derived": True}}
 """A column derived from the incident's events (``sla.stored`` computes it): whole-row
 writers (``storage.bulk``) leave it out, to be refreshed after."""
+
+
+RANKED = tuple(f"{c}{k}_seconds" for c in ("response", "resolution") for k in ("", "_business"))
+_ESC, _RUN = "kind = 'escalated'", "response_seconds IS NULL OR resolution_seconds IS NULL"
+ESCALATIONS: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_ESC))
+RUNNING: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_RUN))
 
 
 class Incident(SQLModel, table=True):
@@ -64,6 +70,8 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_priority_reported_at", "priority", "reported_at"),
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
+        *(Index(f"ix_incidents_priority_{n}", "priority", n, "reported_at") for n in RANKED),
+        Index("ix_incidents_running", "reported_at", **RUNNING),  # MTTR's few (0015)
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -114,13 +122,22 @@ class Incident(SQLModel, table=True):
     next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
     """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
     runs now, from the timeline and the policy; NULL when closed or nothing is due."""
+    response_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    response_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_clock_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
+    resolution_clock_business_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
 
 
 class Event(EventFields, table=True):
     """One change to one incident. Never updated, never deleted: the database refuses."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_incident_id_id", "incident_id", "id"),
+        Index("ix_events_escalated", "incident_id", **ESCALATIONS),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incidents.id")
