@@ -140,6 +140,27 @@ def test_a_policy_change_of_targets_needs_no_recomputation(desk: Desk, clock: Fi
         tracker.settings.set_target("P3", resolve="2h")
         tracker.settings.set_target("P1", respond="1m")
     assert every_mttr(desk, from_events=False) == every_mttr(desk, from_events=True)
+    stored, computed = stored_and_computed(desk)
+    assert stored == computed
+
+
+def test_a_change_of_the_business_calendar_recomputes_the_outcomes(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Business-time outcomes move with the hours and the holidays: stored again at once."""
+    random_desk(desk, clock, 11)
+    before, _ = stored_and_computed(desk)
+    with desk.tracker() as tracker:
+        tracker.settings.set_calendar(hours="Mon-Fri 08:00-18:00")
+    after_hours, computed = stored_and_computed(desk)
+    assert after_hours == computed != before
+    busiest = max(after_hours, key=lambda n: after_hours[n]["resolution_business_seconds"] or 0)
+    with desk.tracker() as tracker:
+        tracker.settings.add_holiday(START.date() + timedelta(days=14), name="Closed")
+        tracker.settings.add_holiday(START.date() + timedelta(days=15), name="Closed")
+    after_holidays, computed = stored_and_computed(desk)
+    assert after_holidays == computed
+    assert after_holidays != after_hours or not after_hours[busiest]["resolution_business_seconds"]
 
 
 def test_upgrading_to_0015_computes_the_outcomes_of_the_incidents_there(

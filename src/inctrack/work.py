@@ -131,13 +131,13 @@ class UnitOfWork:
             self._policy = policy_store.load(self.session)
         return self._policy
 
-    def policy_changed(self, *, clocks: bool = True) -> None:
+    def policy_changed(self, moved: stored.PolicyPart | None = None) -> None:
         """Forget the policy read so far: the next :meth:`policy` reads it again. When it
-        changed what the clocks read (``clocks``), the open incidents' stored clock
-        columns are recomputed with it, in this transaction (``sla.stored``)."""
+        moved what stored clock columns read (``moved``: the targets or the business
+        calendar), those are recomputed with it, in this transaction (``sla.stored``)."""
         self._policy = None
-        if clocks:
-            stored.refresh_policy(self.session, self.policy())
+        if moved is not None:
+            stored.refresh_policy(self.session, self.policy(), moved)
 
     def begin(
         self,

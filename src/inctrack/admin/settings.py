@@ -44,20 +44,20 @@ class TeamSettings:
             resolve=resolve,
             calendar=calendar,  # type: ignore[arg-type]
         )
-        self.work.policy_changed()
+        self.work.policy_changed("targets")
         return self.work.policy()
 
     def set_update_every(self, priority: Priority | str, every: str) -> Policy:
         """Change how often stakeholders must hear of an incident of ``priority``
         (``30m``, ``1h``, or ``none``); ``report comms`` lists those overdue."""
         self.work.authorize("manage-policy")
-        self.work.policy_changed(clocks=False)  # a cadence, not a clock
+        self.work.policy_changed()  # a cadence, not a clock
         return policy_store.set_update_every(self.work.session, Priority.parse(priority), every)
 
     def set_at_risk(self, threshold: str) -> Policy:
         self.work.authorize("manage-policy")
         policy_store.save(self.work.session, "at_risk", policy_store.parse_percent(threshold))
-        self.work.policy_changed()
+        self.work.policy_changed()  # a state's threshold: no due time moves
         return self.work.policy()
 
     def set_matrix(self, cells: Sequence[str]) -> Policy:
@@ -73,7 +73,7 @@ class TeamSettings:
                 )
             stored[f"{Level.parse(impact)}/{Level.parse(urgency)}"] = Priority.parse(value).value
         policy_store.save(self.work.session, "matrix", stored)
-        self.work.policy_changed(clocks=False)  # priorities of incidents to come
+        self.work.policy_changed()  # priorities of incidents to come
         return self.work.policy()
 
     def set_calendar(self, *, timezone: str | None = None, hours: str | None = None) -> Policy:
@@ -85,7 +85,7 @@ class TeamSettings:
             "hours": parse_hours(hours).describe() if hours is not None else current.hours,
         }
         policy_store.save(self.work.session, "calendar", value)
-        self.work.policy_changed()
+        self.work.policy_changed("calendar")
         return self.work.policy()
 
     def add_holiday(self, day: date, *, name: str | None = None) -> Policy:
@@ -96,7 +96,7 @@ class TeamSettings:
         elif name is not None:
             holiday.name = optional_text(name)
         self.work.session.flush()
-        self.work.policy_changed()
+        self.work.policy_changed("calendar")
         return self.work.policy()
 
     def remove_holiday(self, day: date) -> Policy:
@@ -106,7 +106,7 @@ class TeamSettings:
             raise NotFound(f"{day.isoformat()} is not a holiday; `inctrack calendar holiday list`.")
         self.work.session.delete(holiday)
         self.work.session.flush()
-        self.work.policy_changed()
+        self.work.policy_changed("calendar")
         return self.work.policy()
 
     def import_holidays(
@@ -134,5 +134,5 @@ class TeamSettings:
                 self.work.session.add(Holiday(day=day, name=name))
                 added.append((day, name))
         self.work.session.flush()
-        self.work.policy_changed()
+        self.work.policy_changed("calendar")
         return added

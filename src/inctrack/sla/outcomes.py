@@ -188,7 +188,9 @@ def compute(timeline: Timeline, policy: Policy) -> dict[str, Any]:
     return outcomes(timeline.reported_at, timeline.status, timeline.steps, policy.business())
 
 
-OUTCOMES = register(Derived("outcomes", OUTCOME_COLUMNS, compute, scope="all"))
+OUTCOMES = register(
+    Derived("outcomes", OUTCOME_COLUMNS, compute, scope="all", reads=frozenset({"calendar"}))
+)
 """Closed incidents hold values too (``scope="all"``): a policy change recomputes every
 incident, and ``db check`` compares every one."""
 
