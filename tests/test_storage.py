@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from inctrack.errors import Conflict, SchemaTooNew
 from inctrack.storage import Database, migrate
-from inctrack.storage.models import load_all
+from inctrack.storage.models import PARTIAL_INDEXES, load_all
 
 from .helpers import Cli
 
@@ -23,8 +23,8 @@ from .helpers import Cli
 def _not_the_search_index(_obj: object, name: str | None, kind: str, *_: object) -> bool:
     """The full-text index is the search engine's, outside the models: its table (and
     SQLite's FTS5 tables behind it) are pinned by tests/test_search.py instead."""
-    if kind == "index" and name == "ix_incidents_open_queue":
-        return False  # a partial index with a per-dialect predicate (migration 0014)
+    if kind == "index" and name in PARTIAL_INDEXES:
+        return False  # created by the migrations with a predicate, pinned below
     return not (kind == "table" and (name or "").startswith("search_documents"))
 
 
@@ -45,8 +45,12 @@ def test_migrations_build_exactly_the_models(database: Database) -> None:
     assert {"login", "db_role"} <= users
     assert "source_key" in incidents
     with database.connect() as connection:
-        indexes = {i["name"] for i in inspect(connection).get_indexes("incidents")}
-    assert "ix_incidents_open_queue" in indexes
+        indexes = {
+            i["name"]
+            for table in ("incidents", "events")
+            for i in inspect(connection).get_indexes(table)
+        }
+    assert set(PARTIAL_INDEXES) <= indexes
     assert groups == {"id", "name", "folded", "description", "retired_at", "created_at"}
 
 

@@ -22,7 +22,7 @@ import importlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Index, text
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from inctrack.storage.columns import EventFields, UTCDateTime, utc_field
@@ -45,9 +45,10 @@ writers (``storage.bulk``) leave it out, to be refreshed after."""
 
 
 RANKED = tuple(f"{c}{k}_seconds" for c in ("response", "resolution") for k in ("", "_business"))
-_ESC, _RUN = "kind = 'escalated'", "response_seconds IS NULL OR resolution_seconds IS NULL"
-ESCALATIONS: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_ESC))
-RUNNING: dict[str, Any] = dict.fromkeys(("sqlite_where", "postgresql_where"), text(_RUN))
+PARTIAL_INDEXES = ("ix_incidents_open_queue", "ix_incidents_running", "ix_events_escalated")
+"""Indexes over some rows only, which the migrations (0014, 0015) create with a predicate
+and the models leave out: declaring a predicate per dialect here would import every
+dialect of SQLAlchemy (PostgreSQL's alone about 35 ms) into every command."""
 
 
 class Incident(SQLModel, table=True):
@@ -71,7 +72,6 @@ class Incident(SQLModel, table=True):
         Index("ix_incidents_channel_reported_at", "channel", "reported_at"),
         Index("ix_incidents_group_reported_at", "assignment_group", "reported_at"),
         *(Index(f"ix_incidents_priority_{n}", "priority", n, "reported_at") for n in RANKED),
-        Index("ix_incidents_running", "reported_at", **RUNNING),  # MTTR's few (0015)
     )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -134,10 +134,7 @@ class Event(EventFields, table=True):
     """One change to one incident. Never updated, never deleted: the database refuses."""
 
     __tablename__ = "events"
-    __table_args__ = (
-        Index("ix_events_incident_id_id", "incident_id", "id"),
-        Index("ix_events_escalated", "incident_id", **ESCALATIONS),
-    )
+    __table_args__ = (Index("ix_events_incident_id_id", "incident_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incidents.id")
