@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
     Column,
@@ -59,10 +59,11 @@ from inctrack.domain import OPEN_STATUSES, format_incident_id
 from inctrack.sla.evaluate import Step, evaluate
 from inctrack.sla.policy import Policy
 from inctrack.sla.policy import load as load_policy
-from inctrack.storage.check import Finding
-from inctrack.storage.engine import Database
-from inctrack.storage.migrate import HEAD, current_revision
 from inctrack.storage.models import Event, Incident
+
+if TYPE_CHECKING:  # db check's row only: every write imports this module
+    from inctrack.storage.check import Finding
+    from inctrack.storage.engine import Database
 
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 EVENTS: Table = SQLModel.metadata.tables["events"]
@@ -332,17 +333,20 @@ def check(database: Database, *, repair: bool = False) -> Finding:
     """``db check``'s ``stored clocks``: do the stored derived columns agree with what the
     events give? With ``repair``, the ones that do not are recomputed (and the finding
     says which were). Skipped on a database not at this inctrack's revision."""
+    from inctrack.storage.check import Finding
+    from inctrack.storage.migrate import HEAD, current_revision
+
     with database.translate_errors(), database.connect() as connection:
         if current_revision(connection) != HEAD:
             return Finding("stored clocks", True, "not checked: the schema is not current")
     with database.transaction(write=repair) as session:
         found = disagreements(session)
+        if not found:
+            return Finding("stored clocks", True, "agree with the events")
         ids = sorted({d.incident_id for d in found})
         named = ", ".join(
             f"{format_incident_id(d.incident_id)} {d.column}" for d in found[:SHOWN]
         ) + (f" and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
-        if not found:
-            return Finding("stored clocks", True, "agree with the events")
         many = f"{len(ids)} incident{'s' if len(ids) != 1 else ''}"
         if not repair:
             return Finding(

@@ -27,9 +27,6 @@ from sqlmodel import Field, SQLModel
 
 from inctrack.storage.columns import EventFields, UTCDateTime, utc_field
 
-_utc = utc_field
-"""The name the table definitions here used before :mod:`inctrack.storage.columns`."""
-
 if TYPE_CHECKING:
     from inctrack.storage.tables.kb import Article, ArticleRevision, ArticleUse
     from inctrack.storage.tables.problems import Problem, ProblemEvent
@@ -119,7 +116,7 @@ class Incident(SQLModel, table=True):
     version: int = 1
     """How many events the incident has: 1 when logged, one more with each change
     (``--if-version``); ``db verify`` checks it against the events."""
-    next_due_at: datetime | None = _utc(default=None, sa_column_kwargs=DERIVED)
+    next_due_at: datetime | None = utc_field(default=None, sa_column_kwargs=DERIVED)
     """Derived, stored (``sla.stored``, migration 0014): the due time of the clock that
     runs now, from the timeline and the policy; NULL when closed or nothing is due."""
     response_seconds: int | None = Field(default=None, sa_column_kwargs=DERIVED)
